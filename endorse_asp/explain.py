@@ -1,0 +1,177 @@
+"""Answer-set atoms → typed results: per category a verdict, per requirement
+its status, the numbers behind it, the record entries it used and its source."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from .policy import Program
+
+CATEGORY_ORDER = ("IFA", "ECFA", "IFS", "ECFS", "IFRS", "IMHS", "ECMHS", "IMHM-C", "IMHM-P", "IMHM-RF",
+                  "ECMHM-C", "ECMHM-P", "ECMHM-RF", "LEVEL-I", "LEVEL-II", "LEVEL-III", "LEVEL-IV-C",
+                  "LEVEL-IV-P", "LEVEL-IV-RF")
+STATUS_ORDER = {"unmet": 0, "unknown": 1, "review": 2, "met": 3}
+BANDS = {"infant": "for infants", "early_childhood": "for early childhood"}
+DEGREES = {"associate": "associate", "bachelor": "bachelor's", "master": "master's", "doctorate": "doctorate"}
+WINDOWS = {"one_to_two_years": "within a 1-to-2-year window", "two_years": "within a 2-year window"}
+SCOPE_ORDER = ("didactic_rsc", "window", "after", "band")
+ADVICE = {
+    "training.typical": "Successful applications usually show more training than the minimum",
+    "leadership.beyond_paid_work": "Some leadership is expected beyond paid work",
+}
+
+
+@dataclass
+class Evidence:
+    entry: str      # e.g. "training[2]"
+    text: str       # what that entry says, briefly
+
+
+@dataclass
+class Requirement:
+    id: str
+    status: str
+    summary: str
+    detail: str
+    source: dict
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Advisory:
+    id: str
+    text: str
+    detail: str
+
+
+@dataclass
+class CategoryResult:
+    policy: str
+    category: str
+    title: str
+    status: str
+    blockers: list[str]
+    requirements: list[Requirement]
+    needs: list = field(default_factory=list)
+    advisories: list[Advisory] = field(default_factory=list)
+
+
+@dataclass
+class Evaluation:
+    applicant: str
+    name: str | None
+    file: str
+    as_of: dt.date
+    results: list[CategoryResult]
+    not_in_force: list[str] = field(default_factory=list)   # policies not valid on as_of (ruling 8)
+
+    def to_json(self) -> dict:
+        out = {"applicant": self.applicant, "name": self.name, "file": self.file,
+               "as_of": self.as_of.isoformat(), "not_in_force": self.not_in_force, "results": []}
+        for r in self.results:
+            out["results"].append(asdict(r))
+        return out
+
+
+def hours(centi: int) -> str:
+    return f"{centi / 100:g}"
+
+
+def describe(kind: str, item: dict) -> str:
+    """One line about an entry of the applicant's record."""
+    match kind:
+        case "training":
+            return f"{item['title'] or 'training'}: {item['hours']:g} h on {item['date']}"
+        case "work":
+            end = item["end"] or "ongoing"
+            return f"{item['title'] or 'work'}: {item['start']} to {end}"
+        case "rsc":
+            return f"{item['provider']} ({item['provider_endorsement'] or 'not endorsed'}): {item['hours']:g} h, {item['start']} to {item['end']}"
+        case "references":
+            roles = ", ".join(item["roles"]) or "no role"
+            return f"{item['rater']} ({roles}{'; ' + item['rater_endorsement'] if item['rater_endorsement'] else ''})"
+        case "degrees":
+            return f"{item['title'] or DEGREES[item['level']]} ({item['level']}), conferred {item['conferred']}"
+        case "credentials":
+            return f"{item['type']}" + (f", earned {item['earned']}" if item["earned"] else "")
+        case "memberships":
+            return f"{item['association']}" + (f" until {item['end']}" if item["end"] else ", current")
+        case "leadership":
+            return f"{item['activity']} ({item['level']})"
+    return kind
+
+
+def detail(status: str, measure: tuple | None, scopes: list) -> str:
+    """The numbers behind a verdict, in words."""
+    if measure is None:
+        return {"unknown": "not stated in the file", "met": "", "review": "subject to a reviewer's judgement"}.get(status, "")
+    have, need, unit = measure
+    if unit == "hours":
+        text = f"{hours(have)} of {hours(need)} hours"
+    else:
+        text = f"{have} of {need} {unit}"
+    for scope in sorted(scopes, key=lambda s: SCOPE_ORDER.index(s if isinstance(s, str) else s[0])):
+        if scope[0] == "band":
+            text += " " + BANDS[scope[1]]
+        elif scope[0] == "window":
+            text += " " + WINDOWS[scope[1]]
+        elif scope[0] == "after":
+            text += f" after the {DEGREES[scope[1]]} degree"
+        elif scope == "didactic_rsc":
+            text += " of didactic training on providing RS/C"
+    return text
+
+
+def interpret(program: Program, facts: list[tuple], data: dict, file: str,
+              as_of: dt.date) -> Evaluation:
+    """Build one applicant's Evaluation from the facts the solver reported about it."""
+    cat = program.catalogue
+    verdicts: dict = {}
+    statuses: dict = defaultdict(dict)
+    measures: dict = {}
+    used: dict = defaultdict(list)
+    advice: dict = defaultdict(list)
+    for fact in facts:
+        name, pol, code, *rest = fact
+        if name == "status":
+            statuses[(pol, code)][rest[0]] = rest[1]
+        elif name == "used":
+            used[(pol, code, rest[0])].append((rest[1], rest[2]))
+        elif name == "measure":
+            measures[(pol, code, rest[0])] = tuple(rest[1:])
+        elif name == "verdict":
+            verdicts[(pol, code)] = rest[0]
+        elif name == "advice":
+            rid, have, need = rest
+            advice[(pol, code)].append(Advisory(
+                rid, ADVICE.get(rid, rid), f"{hours(have)} of {hours(need)} hours" if rid == "training.typical" else ""))
+    described: dict = {}
+
+    def evidence(kind: str, i: int) -> Evidence:
+        if (kind, i) not in described:
+            described[(kind, i)] = Evidence(f"{kind}[{i}]", describe(kind, data[kind][i]))
+        return described[(kind, i)]
+
+    results = []
+    for (var, code), status in sorted(verdicts.items(), key=lambda kv: (kv[0][0], _rank(kv[0][1]))):
+        pol = program.variants[var].policy
+        policy = program.policies[pol]
+        reqs = []
+        for rid, st in sorted(statuses[(var, code)].items(), key=lambda kv: (STATUS_ORDER[kv[1]], kv[0])):
+            doc, section, heading = cat.sources.get((var, code, rid), ("", "", ""))
+            entries = [evidence(kind, i) for kind, i in sorted(set(used[(var, code, rid)]))]
+            reqs.append(Requirement(
+                id=rid, status=st, summary=cat.requirements[(var, code)][rid],
+                detail=detail(st, measures.get((var, code, rid)), cat.scopes.get((var, code, rid), [])),
+                source={"document": policy.document(doc), "section": f"{section}: {heading}"},
+                evidence=entries))
+        results.append(CategoryResult(
+            policy=pol, category=code, title=cat.categories[(var, code)]["title"], status=status,
+            blockers=[r.id for r in reqs if r.status in ("unmet", "unknown")],
+            requirements=reqs, advisories=sorted(advice[(var, code)], key=lambda a: a.id)))
+    return Evaluation(applicant=data["id"], name=data["name"], file=file, as_of=as_of, results=results)
+
+
+def _rank(code: str) -> int:
+    return CATEGORY_ORDER.index(code) if code in CATEGORY_ORDER else len(CATEGORY_ORDER)

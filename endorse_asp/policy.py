@@ -1,0 +1,297 @@
+"""Policies: their metadata (policy.yaml) and rules (.lp), parsed once.
+
+A policy directory holds `policy.yaml` and rule files whose statements sit
+under `#program policy(p).`, `p` standing for the policy being judged. On
+parsing, each policy's part is renamed so that it can be grounded on its own.
+
+A policy that `extends` another states only its differences: the base's
+rules are grounded again for a stand-in policy `base(P)`, and generated
+bridge rules copy every declaration of `base(P)` into `P` unless `P` says
+`drop(p, Category)` or `replace(p, Category, Key)` (Key: the declaration's
+third argument, a requirement id, threshold name or work test).
+
+A dated exception (policy.yaml `exceptions`) is a rule file in force between
+two dates. Each stretch of time with its own set of exceptions in force is a
+variant of the policy, judged under its own name (`massaimh+capacity-building`);
+an applicant is judged under the variant in force on their evaluation date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import clingo
+import yaml
+from clingo import ast
+
+from .terms import decode
+
+POLICY_ROOT = Path(__file__).resolve().parent.parent / "policies"
+PART = "policy"
+NOT_BRIDGED = {"drop", "replace"}
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class PolicyError(Exception):
+    """A policy directory that cannot be used (missing metadata, bad rules)."""
+
+
+@dataclass(frozen=True)
+class Exception_:
+    id: str
+    file: Path
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    title: str
+    version: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    extends: str | None
+    sources: dict
+    directory: Path
+    index: int
+    exceptions: tuple[Exception_, ...] = ()
+
+    def document(self, key: str) -> str:
+        """The file name a rule's document key stands for."""
+        return self.sources.get(key, {}).get("file", key)
+
+    def in_force(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    @property
+    def part(self) -> str:
+        return f"{PART}_{self.index}"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A policy with the set of its exceptions in force over [valid_from, valid_to]."""
+    name: str
+    policy: str
+    exceptions: tuple[str, ...]
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+    def in_force(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass
+class Catalogue:
+    """Everything the rules declare about each variant, read from a ground program."""
+    categories: dict = field(default_factory=dict)    # (variant, code) -> {title, band}
+    requirements: dict = field(default_factory=dict)  # (variant, code) -> {req id: summary}
+    sources: dict = field(default_factory=dict)       # (variant, code, req id) -> (doc, section, heading)
+    thresholds: dict = field(default_factory=dict)    # (variant, code) -> {name: value}
+    scopes: dict = field(default_factory=dict)        # (variant, code, req id) -> [scope terms]
+
+
+@dataclass
+class Program:
+    """The parsed engine and policies, ready to load into fresh Controls."""
+    policies: dict[str, Policy]
+    variants: dict[str, Variant]
+    statements: list = field(repr=False, default_factory=list)
+    _parts: list = field(default_factory=list, repr=False)
+    _catalogue: Catalogue | None = field(default=None, repr=False)
+
+    def load_into(self, ctl: clingo.Control) -> None:
+        with ast.ProgramBuilder(ctl) as builder:
+            for statement in self.statements:
+                builder.add(statement)
+
+    def parts(self) -> list[tuple[str, list]]:
+        return self._parts
+
+    def variants_in_force(self, policy: str, day: dt.date) -> list[Variant]:
+        if not self.policies[policy].in_force(day):
+            return []
+        return [v for v in self.variants.values() if v.policy == policy and v.in_force(day)]
+
+    def variant_for(self, policy: str, day: dt.date | None = None) -> Variant:
+        """The variant in force on `day` (default today), else the plain one."""
+        found = self.variants_in_force(policy, day or dt.date.today())
+        return found[0] if found else self.variants[policy]
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """What the rules declare; read from the first Control that grounds them."""
+        if self._catalogue is None:
+            ctl = clingo.Control(["--warn=none"])
+            self.load_into(ctl)
+            ctl.ground(self.parts())
+            self.read_catalogue(ctl)
+        return self._catalogue
+
+    def read_catalogue(self, ctl: clingo.Control) -> None:
+        """Take the catalogue from a Control in which this program is ground (once)."""
+        if self._catalogue is not None:
+            return
+        cat = Catalogue()
+        atoms = ctl.symbolic_atoms
+        for v, c, title, band in _atoms(atoms, "category", 4, self.variants):
+            cat.categories[(v, c)] = {"title": title, "band": band}
+        for v, c, r, summary in _atoms(atoms, "requirement", 4, self.variants):
+            cat.requirements.setdefault((v, c), {})[r] = summary
+        for v, c, r, doc, section, heading in _atoms(atoms, "source", 6, self.variants):
+            cat.sources[(v, c, r)] = (doc, section, heading)
+        for v, c, name, value in _atoms(atoms, "threshold", 4, self.variants):
+            cat.thresholds.setdefault((v, c), {})[name] = value
+        for v, c, r, scope in _atoms(atoms, "scope", 4, self.variants):
+            cat.scopes.setdefault((v, c, r), []).append(scope)
+        self._catalogue = cat
+
+
+def _atoms(atoms, name: str, arity: int, variants) -> list[tuple]:
+    """Ground atoms name/arity of real variants (not stand-in bases), as sorted value tuples."""
+    found = (decode(a.symbol)[1:] for a in atoms.by_signature(name, arity))
+    return sorted(t for t in found if t[0] in variants)
+
+
+def _date(value, where: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise PolicyError(f"{where}: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def read_policy(directory: Path, index: int) -> Policy:
+    meta_file = directory / "policy.yaml"
+    try:
+        meta = yaml.load(meta_file.read_text(encoding="utf-8"), Loader=LOADER)
+    except (OSError, yaml.YAMLError) as err:
+        raise PolicyError(f"{meta_file}: {err}") from None
+    if not isinstance(meta, dict) or "id" not in meta:
+        raise PolicyError(f"{meta_file}: expected a mapping with at least 'id'")
+    exceptions = tuple(
+        Exception_(id=str(e["id"]), file=directory / e["file"], source=str(e.get("source", "")),
+                   valid_from=_date(e.get("valid_from"), f"{meta_file}: exceptions"),
+                   valid_to=_date(e.get("valid_to"), f"{meta_file}: exceptions"))
+        for e in meta.get("exceptions") or [])
+    return Policy(id=str(meta["id"]), title=str(meta.get("title", meta["id"])),
+                  version=str(meta.get("version", "")), valid_from=_date(meta.get("valid_from"), str(meta_file)),
+                  valid_to=_date(meta.get("valid_to"), str(meta_file)), extends=meta.get("extends"),
+                  sources=meta.get("sources") or {}, directory=directory, index=index, exceptions=exceptions)
+
+
+def variants_of(policy: Policy) -> list[Variant]:
+    """One variant per stretch of time with a distinct set of exceptions in force."""
+    cuts = sorted({d for e in policy.exceptions for d in (e.valid_from, e.valid_to and e.valid_to + dt.timedelta(1))
+                   if d is not None})
+    bounds = [None, *cuts, None]
+    seen: dict[tuple, Variant] = {}
+    for start, stop in zip(bounds, bounds[1:]):
+        probe = start or (stop - dt.timedelta(1) if stop else dt.date.today())
+        active = tuple(sorted(e.id for e in policy.exceptions
+                              if (e.valid_from is None or e.valid_from <= probe)
+                              and (e.valid_to is None or probe <= e.valid_to)))
+        end = stop - dt.timedelta(1) if stop else None
+        if active in seen:
+            old = seen[active]
+            seen[active] = Variant(old.name, old.policy, active, old.valid_from, end)
+        else:
+            name = "+".join((policy.id, *active))
+            seen[active] = Variant(name, policy.id, active, start, end)
+    return list(seen.values())
+
+
+def _parse(files: list[Path], rename: str | None, into: list) -> None:
+    def add(statement):
+        if rename and statement.ast_type == ast.ASTType.Program and statement.name == PART:
+            statement = statement.update(name=rename)
+        into.append(statement)
+    try:
+        ast.parse_files([str(f) for f in files], add)
+    except RuntimeError as err:
+        raise PolicyError(f"syntax error in {', '.join(map(str, files))}: {err}") from None
+
+
+def declared_signatures(statements: list) -> set[tuple[str, int]]:
+    """Head predicates of a policy's rules whose first argument is the policy `p`."""
+    found = set()
+    for s in statements:
+        if s.ast_type != ast.ASTType.Rule or s.head.ast_type != ast.ASTType.Literal:
+            continue
+        atom = s.head.atom
+        if atom.ast_type != ast.ASTType.SymbolicAtom:
+            continue
+        term = atom.symbol
+        if term.ast_type == ast.ASTType.Function and term.arguments and str(term.arguments[0]) == "p":
+            found.add((term.name, len(term.arguments)))
+    return found - {(n, a) for n, a in found if n in NOT_BRIDGED}
+
+
+def bridge_text(part: str, signatures: set[tuple[str, int]]) -> str:
+    """Rules copying a base's declarations into the policy that extends it, but for drop/replace."""
+    lines = [f"#program {part}(v, b)."]
+    for name, arity in sorted(signatures):
+        xs = [f"X{i}" for i in range(2, arity + 1)]
+        guards = ["not drop(v, X2)"] + (["not replace(v, X2, X3)"] if arity >= 3 else [])
+        lines.append(f"{name}(v, {', '.join(xs)}) :- {name}(b, {', '.join(xs)}), {', '.join(guards)}.")
+    return "\n".join(lines)
+
+
+def policy_dirs(root: Path = POLICY_ROOT) -> list[Path]:
+    return sorted(d for d in root.iterdir() if (d / "policy.yaml").is_file())
+
+
+@functools.lru_cache(maxsize=8)
+def load_program(root: Path = POLICY_ROOT, only: tuple[str, ...] | None = None) -> Program:
+    """Parse the engine and the policies under `root` (all, or those named in `only` and their bases)."""
+    every = {p.id: p for p in (read_policy(d, i) for i, d in enumerate(policy_dirs(root)))}
+    if only is not None and (missing := set(only) - set(every)):
+        raise PolicyError(f"unknown policy {', '.join(sorted(missing))}; known: {', '.join(sorted(every))}")
+    judged = [every[i] for i in (only or sorted(every, key=lambda i: every[i].index))]
+    for policy in every.values():
+        if policy.extends and policy.extends not in every:
+            raise PolicyError(f"{policy.directory / 'policy.yaml'}: extends unknown policy '{policy.extends}'")
+
+    def chain(policy: Policy) -> list[Policy]:
+        line = [policy]
+        while line[-1].extends:
+            line.append(every[line[-1].extends])
+            if len(line) > len(every):
+                raise PolicyError(f"policy '{policy.id}' extends itself through {line[-1].id}")
+        return line
+
+    needed = {p.id: p for policy in judged for p in chain(policy)}
+    statements: list = []
+    _parse(sorted((root / "common").glob("*.lp")), None, statements)
+    signatures: dict[str, set] = {}
+    for policy in needed.values():
+        own: list = []
+        _parse(sorted(policy.directory.glob("*.lp")), policy.part, own)
+        signatures[policy.id] = declared_signatures(own)
+        statements.extend(own)
+        for n, exc in enumerate(policy.exceptions):
+            _parse([exc.file], f"{policy.part}_exception_{n}", statements)
+    for policy in needed.values():
+        if any(p.extends == policy.id for p in needed.values()):
+            ast.parse_string(bridge_text(f"bridge_{policy.index}", signatures[policy.id]), statements.append)
+
+    parts: list = [("base", [])]
+    variants: dict[str, Variant] = {}
+    for policy in judged:
+        for variant in variants_of(policy):
+            variants[variant.name] = variant
+            term = clingo.String(variant.name)
+            parts.append((policy.part, [term]))
+            parts.extend((f"{policy.part}_exception_{n}", [term]) for n, e in enumerate(policy.exceptions)
+                         if e.id in variant.exceptions)
+            for base in chain(policy)[1:]:
+                stand_in = clingo.Function("base", [term])
+                parts.append((base.part, [stand_in]))
+                parts.append((f"bridge_{base.index}", [term, stand_in]))
+                term = stand_in
+    return Program({p.id: p for p in judged}, variants, statements, parts)

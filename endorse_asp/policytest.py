@@ -1,0 +1,172 @@
+"""Committee test cases: YAML files in policies/<id>/tests/ (OpenFisca-style).
+
+Each file is a list of cases:
+
+    - name: A sentence saying what the case shows.
+      applicant: facts/jordan-lee.yaml     # a file (relative to the project or
+                                           # to this test file), or an inline mapping
+      as_of: 2024-03-01                    # optional
+      edits: ["training[0].hours=5"]       # optional edit expressions (cli.md)
+      expect:
+        IFS: eligible                      # a category of this folder's policy...
+        mi-aimh/IMHS:                      # ...or policy/category
+          status: not_eligible
+          blockers: [rsc.hours]            # exactly these (order does not matter)
+          requirements: {rsc.hours: unmet} # optional, per requirement
+
+Running the cases evaluates every applicant once, through the same path as
+`endorse evaluate`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import edits, load
+from .evaluate import evaluate
+from .policy import POLICY_ROOT, Program, load_program
+
+PROJECT = POLICY_ROOT.parent
+
+
+@dataclass
+class Case:
+    name: str
+    file: Path
+    policy: str
+    applicant: object
+    as_of: dt.date | None = None
+    edits: list[str] = field(default_factory=list)
+    expect: dict = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        try:
+            return str(self.file.relative_to(PROJECT))
+        except ValueError:
+            return str(self.file)
+
+
+@dataclass
+class Outcome:
+    case: Case
+    failures: list[str]
+    covered: set = field(default_factory=set)   # (policy, category, requirement, status) seen
+
+
+def collect(paths: list[Path] | None = None) -> list[Case]:
+    """Cases under the given policy folders, test folders or files (default: every policy)."""
+    files: list[Path] = []
+    for path in paths or [POLICY_ROOT]:
+        path = Path(path)
+        files.extend([path] if path.is_file() else sorted(path.glob("**/tests/*.yaml")) or sorted(path.glob("*.yaml")))
+    cases = []
+    for file in files:
+        policy = _policy_of(file)
+        items = yaml.load(file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
+        if not isinstance(items, list):
+            raise load.InputError([load.Problem(str(file), None, "", "expected a list of test cases")])
+        for n, item in enumerate(items):
+            if not isinstance(item, dict) or not {"name", "applicant", "expect"} <= item.keys():
+                raise load.InputError([load.Problem(str(file), None, f"[{n}]",
+                                                    "a case needs name, applicant and expect")])
+            cases.append(Case(name=item["name"], file=file, policy=policy, applicant=item["applicant"],
+                              as_of=item.get("as_of"), edits=list(item.get("edits") or []),
+                              expect=item["expect"]))
+    return cases
+
+
+def _policy_of(file: Path) -> str:
+    meta = file.parent.parent / "policy.yaml"
+    if meta.is_file():
+        return str(yaml.safe_load(meta.read_text(encoding="utf-8"))["id"])
+    return ""
+
+
+def _applicant(case: Case) -> load.Applicant:
+    if isinstance(case.applicant, dict):
+        applicant = load.validate(case.applicant, f"{case.where}: {case.name}")
+    else:
+        near = case.file.parent / case.applicant
+        applicant = load.load_file(near if near.is_file() else PROJECT / case.applicant)
+    return edits.apply(applicant, case.edits) if case.edits else applicant
+
+
+def run(cases: list[Case], program: Program | None = None) -> list[Outcome]:
+    """Evaluate every case and compare with what it expects."""
+    program = program or load_program()
+    outcomes: list[Outcome] = []
+    ready: list[tuple[Case, load.Applicant]] = []
+    for case in cases:
+        try:
+            ready.append((case, _applicant(case)))
+        except load.InputError as err:
+            outcomes.append(Outcome(case, [f"the case's applicant is invalid:\n{err}"]))
+    by_date: dict = {}
+    for case, applicant in ready:
+        by_date.setdefault(case.as_of, []).append((case, applicant))
+    for as_of, group in by_date.items():
+        evaluations = evaluate((a for _, a in group), as_of=as_of, program=program)
+        for (case, _), evaluation in zip(group, evaluations):
+            outcomes.append(_compare(case, evaluation))
+    order = {id(c): n for n, c in enumerate(cases)}
+    return sorted(outcomes, key=lambda o: order[id(o.case)])
+
+
+def _compare(case: Case, evaluation) -> Outcome:
+    results = {(r.policy, r.category): r for r in evaluation.results}
+    failures: list[str] = []
+    covered = {(r.policy, r.category, q.id, q.status) for r in evaluation.results for q in r.requirements}
+    for target, expected in case.expect.items():
+        policy, _, code = str(target).rpartition("/")
+        result = results.get((policy or case.policy, code))
+        if result is None:
+            failures.append(f"{target}: no such category in policy '{policy or case.policy}'")
+            continue
+        expected = expected if isinstance(expected, dict) else {"status": expected}
+        if "status" in expected and expected["status"] != result.status:
+            failures.append(f"{target}: expected {expected['status']}, got {result.status}"
+                            + _why(result))
+        if "blockers" in expected and sorted(expected["blockers"] or []) != sorted(result.blockers):
+            failures.append(f"{target}: expected blockers {sorted(expected['blockers'] or [])}, "
+                            f"got {sorted(result.blockers)}")
+        statuses = {q.id: q for q in result.requirements}
+        for rid, want in (expected.get("requirements") or {}).items():
+            got = statuses.get(rid)
+            if got is None:
+                failures.append(f"{target}: no requirement '{rid}'")
+            elif got.status != want:
+                failures.append(f"{target}: requirement {rid}: expected {want}, got {got.status}"
+                                + (f" ({got.detail})" if got.detail else ""))
+    return Outcome(case, failures, covered)
+
+
+def _why(result) -> str:
+    lines = [f"\n      {q.status:<8} {q.id}" + (f": {q.detail}" if q.detail else "")
+             for q in result.requirements if q.status != "met"]
+    return "".join(lines)
+
+
+def coverage_report(outcomes: list[Outcome], program: Program) -> str:
+    """Per requirement of the policies tested: did some case see it met, and some see it unmet?"""
+    seen: dict = {}
+    for outcome in outcomes:
+        for policy, code, rid, status in outcome.covered:
+            seen.setdefault((policy, code, rid), set()).add(status)
+    tested = {o.case.policy for o in outcomes}
+    lines, complete, total = [], 0, 0
+    for (policy, code), reqs in sorted(program.catalogue.requirements.items()):
+        if policy not in tested:
+            continue
+        for rid in sorted(reqs):
+            total += 1
+            statuses = seen.get((policy, code, rid), set())
+            missing = [s for s in ("met", "unmet") if s not in statuses]
+            if missing:
+                lines.append(f"  {policy}/{code} {rid}: never {' nor '.join(missing)}")
+            else:
+                complete += 1
+    return "\n".join([f"coverage: {complete} of {total} requirements seen both met and unmet"] + lines)

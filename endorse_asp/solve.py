@@ -1,0 +1,73 @@
+"""Ground the rules with applicants' facts and read each applicant's answer.
+
+Many applicants share one Control (the applicant is the first argument of
+every fact), in chunks, so grounding the engine is paid once per chunk; a
+fresh Control per chunk keeps memory flat. The rules are stratified, so the
+one model is found without search.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import clingo
+
+from . import facts
+from .terms import decode
+from .policy import Program
+
+CHUNK = 100
+@dataclass(frozen=True)
+class Case:
+    """One applicant to judge: its data, the date, and what to judge."""
+    data: dict
+    as_of: dt.date
+    variants: tuple[str, ...]            # policy variants to judge
+    categories: tuple[str, ...] = ()     # only these categories (default: all)
+    renewals: tuple[tuple[str, str], ...] = ()   # (variant, category) renewals to judge
+
+
+def answer_sets(program: Program, cases: Iterable[Case]) -> Iterator[list[tuple]]:
+    """For each case, in order, the facts the rules report about it, as tuples such
+    as ("status", variant, category, requirement, status)."""
+    chunk: list[Case] = []
+    for case in cases:
+        chunk.append(case)
+        if len(chunk) == CHUNK:
+            yield from _solve_chunk(program, chunk)
+            chunk = []
+    if chunk:
+        yield from _solve_chunk(program, chunk)
+
+
+def case_symbols(n: int, case: Case) -> Iterator[clingo.Symbol]:
+    """The applicant's facts and what to judge it under."""
+    yield from facts.symbols(n, case.data, case.as_of)
+    a = clingo.Number(n)
+    for variant in case.variants:
+        yield clingo.Function("judge_policy", [a, clingo.String(variant)])
+    for code in case.categories:
+        yield clingo.Function("judge_category", [a, clingo.String(code)])
+    for variant, code in case.renewals:
+        yield clingo.Function("renew", [a, clingo.String(variant), clingo.String(code)])
+
+
+def _solve_chunk(program: Program, chunk: list[Case]) -> list[list[tuple]]:
+    ctl = clingo.Control(["--warn=none"])
+    program.load_into(ctl)
+    with ctl.backend() as backend:
+        for n, case in enumerate(chunk):
+            for symbol in case_symbols(n, case):
+                backend.add_rule([backend.add_atom(symbol)])
+    ctl.ground(program.parts())
+    program.read_catalogue(ctl)
+    per_applicant: list[list[tuple]] = [[] for _ in chunk]
+
+    def on_model(model: clingo.Model) -> None:
+        for pair in model.symbols(shown=True):
+            applicant, fact = decode(pair)
+            per_applicant[applicant].append(fact)
+
+    ctl.solve(on_model=on_model)
+    return per_applicant
