@@ -1,6 +1,7 @@
 """The `endorse` command: parse options, call the library, print."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import json
@@ -11,10 +12,11 @@ from typing import Iterator
 
 import click
 
-from . import load, policytest, render
+from . import batch, catalogue, load, needs, policytest, render, render_needs, report
 from .evaluate import evaluate
 from .explain import CATEGORY_ORDER
 from .policy import PolicyError, load_program
+from .whatif import what_if
 
 EXIT_INPUT = 2
 
@@ -94,11 +96,19 @@ def main():
 @click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_DIR...")
 @policy_options
 @click.option("-v", "--verbose", is_flag=True, help="text: show every requirement with its numbers")
-def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose):
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="worker processes for several files (default: all cores)")
+def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs):
     """Status of every category for each applicant, with what blocks it."""
     program = program_for(policies)
     check_categories(program, categories)
     files = applicant_files(paths)
+    if len(files) > 1 and (jobs or batch.default_jobs()) > 1:
+        job = batch.Job(only=tuple(sorted(policies)) or None, as_of=as_of, categories=categories)
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        failed = batch.print_evaluations(files, job, fmt=fmt, colour=colour, verbose=verbose, jobs=jobs,
+                                         progress=sys.stderr.isatty(), program=program)
+        sys.exit(EXIT_INPUT if failed else 0)
     errors: list[str] = []
     single = len(files) == 1 and not Path(paths[0]).is_dir()
     applicants = load_all(files, errors)
@@ -132,6 +142,112 @@ def _print_json(results, single: bool) -> None:
     for n, e in enumerate(results):
         click.echo(("," if n else "") + "\n" + json.dumps(e.to_json(), indent=2, ensure_ascii=False), nl=False)
     click.echo("\n]")
+
+
+@main.command("report")
+@click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_DIR...")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="directory for the reports and their index")
+@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="html")
+@click.option("--as-of", type=Date(), help="evaluation date (default: the file's as_of, else today)")
+@click.option("--category", "categories", multiple=True, metavar="CODE", help="only this category (repeatable)")
+@click.option("--policy", "policies", multiple=True, metavar="ID", help="only this policy (repeatable)")
+def report_cmd(paths, out, fmt, as_of, categories, policies):
+    """Explanation reports for reviewers: one per applicant, and an index."""
+    program = program_for(policies)
+    check_categories(program, categories)
+    files = applicant_files(paths)
+    try:
+        with _steps(len(files), "reporting") as step:
+            batch = report.write_reports(files, out, fmt, program=program, as_of=as_of,
+                                         categories=categories, step=step)
+    except OSError as err:
+        click.echo(f"endorse: cannot write the reports: {err}", err=True)
+        sys.exit(EXIT_INPUT)
+    for failed in batch.failed:
+        click.echo("\n".join(failed.problems), err=True)
+    click.echo(f"{len(batch.written)} report(s) written; index: {out / f'{report.INDEX}.{fmt}'}")
+    if batch.failed:
+        sys.exit(EXIT_INPUT)
+
+
+@contextlib.contextmanager
+def _steps(total: int, label: str):
+    """A function to call once per item done: a progress bar on stderr for a batch on a terminal."""
+    if total > 1 and sys.stderr.isatty():
+        with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+            yield lambda: bar.update(1)
+    else:
+        yield lambda: None
+
+
+@main.command("need")
+@click.argument("path", metavar="FILE")
+@policy_options
+@click.option("--max", "limit", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="alternatives per category")
+@click.option("--goal", "goals", multiple=True, metavar="POLICY/CATEGORY",
+              help="plan to reach these together (repeatable)")
+@click.option("--edits", "show_edits", is_flag=True, help="text: show the edit expressions of each item")
+def need_cmd(path, policies, categories, as_of, fmt, limit, goals, show_edits):
+    """For each category not reached: every minimal way to reach it, cheapest first."""
+    program = program_for(policies)
+    check_categories(program, categories)
+    targets = [_goal(program, g) for g in goals]
+    applicant = _load_one(path)
+    (evaluation,) = evaluate([applicant], as_of=as_of, program=program, categories=categories)
+    plans = None
+    if targets:
+        plans = needs.plan(evaluation, applicant, targets, program, limit)
+    else:
+        needs.fill_needs(evaluation, applicant, program, limit)
+    if fmt == "json":
+        out = evaluation.to_json()
+        if plans is not None:
+            out["plans"] = [p.to_json() for p in plans]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_needs.need_text(evaluation, plans, targets, show_edits))
+
+
+def _goal(program, text: str) -> tuple[str, str]:
+    policy, _, code = text.rpartition("/")
+    if policy not in program.policies:
+        raise click.UsageError(f"--goal {text}: unknown policy '{policy}'{closest(policy, program.policies)}")
+    known = {c for (v, c) in program.catalogue.categories if program.variants[v].policy == policy and isinstance(c, str)}
+    if code not in known:
+        raise click.UsageError(f"--goal {text}: policy {policy} has no category '{code}'{closest(code, known)}")
+    return policy, code
+
+
+def _load_one(path: str) -> load.Applicant:
+    try:
+        return load.load_file(path)
+    except load.InputError as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_INPUT)
+
+
+@main.command("what-if")
+@click.argument("path", metavar="FILE")
+@click.option("--edit", "exprs", multiple=True, required=True, metavar="EXPR",
+              help="PATH=VALUE, PATH+=VALUE or 'del PATH' (repeatable, applied in order)")
+@policy_options
+@click.option("--all", "show_all", is_flag=True, help="text: list the unchanged categories too")
+def whatif_cmd(path, exprs, policies, categories, as_of, fmt, show_all):
+    """Apply edits in memory, re-evaluate everything, show what changed."""
+    program = program_for(policies)
+    check_categories(program, categories)
+    applicant = _load_one(path)
+    try:
+        result = what_if(applicant, list(exprs), as_of=as_of, program=program, categories=categories)
+    except load.InputError as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_INPUT)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_needs.whatif_text(result.before, result.after, result.changes, show_all))
 
 
 @main.command("schema")
@@ -169,6 +285,26 @@ def policy_list(fmt):
                    + (f", extends {r['extends']}" if r["extends"] else ""))
         click.echo(f"  sources: {', '.join(r['sources'])}")
         click.echo(f"  categories: {' '.join(r['categories'])}")
+
+
+@policy_group.command("show")
+@click.argument("policy_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="write to this file, not stdout")
+def policy_show(policy_id, fmt, out):
+    """The requirement catalogue of a policy, rendered from its rules."""
+    try:
+        text = catalogue.show(policy_id, fmt)
+    except PolicyError as err:
+        raise click.UsageError(str(err)) from None
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        report.write_atomic(out, text)
+    except OSError as err:
+        click.echo(f"endorse: cannot write {out}: {err}", err=True)
+        sys.exit(EXIT_INPUT)
 
 
 @policy_group.command("test")

@@ -36,6 +36,7 @@ class Requirement:
     detail: str
     source: dict
     evidence: list[Evidence] = field(default_factory=list)
+    measure: dict | None = None     # {"have", "need", "unit"}: hours in hundredths, days, families
 
 
 @dataclass
@@ -70,7 +71,9 @@ class Evaluation:
         out = {"applicant": self.applicant, "name": self.name, "file": self.file,
                "as_of": self.as_of.isoformat(), "not_in_force": self.not_in_force, "results": []}
         for r in self.results:
-            out["results"].append(asdict(r))
+            result = asdict(r)
+            result["needs"] = [a.to_json() for a in r.needs]
+            out["results"].append(result)
         return out
 
 
@@ -165,12 +168,19 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
                 id=rid, status=st, summary=cat.requirements[(var, code)][rid],
                 detail=detail(st, measures.get((var, code, rid)), cat.scopes.get((var, code, rid), [])),
                 source={"document": policy.document(doc), "section": f"{section}: {heading}"},
-                evidence=entries))
+                evidence=entries, measure=_measure(measures.get((var, code, rid)))))
         results.append(CategoryResult(
             policy=pol, category=code, title=cat.categories[(var, code)]["title"], status=status,
             blockers=[r.id for r in reqs if r.status in ("unmet", "unknown")],
             requirements=reqs, advisories=sorted(advice[(var, code)], key=lambda a: a.id)))
     return Evaluation(applicant=data["id"], name=data["name"], file=file, as_of=as_of, results=results)
+
+
+def _measure(found: tuple | None) -> dict | None:
+    if found is None:
+        return None
+    have, need, unit = found
+    return {"have": have, "need": need, "unit": unit}
 
 
 def _rank(code: str) -> int:

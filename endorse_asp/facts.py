@@ -135,13 +135,13 @@ def symbols(applicant: int, data: dict, as_of: dt.date) -> Iterator[Symbol]:
 
     exam = data["exam"]
     if exam is not None:
-        yield f("exam", YES if exam["passed"] else NO)
+        yield f("exam_taken", YES if exam["passed"] else NO)
         if exam["date"]:
-            yield f("exam_date", day(exam["date"]))
+            yield f("exam_taken_date", day(exam["date"]))
         if exam["program"]:
-            yield f("exam_program", c(exam["program"]))
+            yield f("exam_taken_program", c(exam["program"]))
         if exam["track"]:
-            yield f("exam_essay", c(exam["track"]))
+            yield f("exam_taken_essay", c(exam["track"]))
 
     for m, ms in enumerate(data["memberships"]):
         n = Number(m)

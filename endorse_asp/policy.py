@@ -59,6 +59,7 @@ class Policy:
     directory: Path
     index: int
     exceptions: tuple[Exception_, ...] = ()
+    association: str = "MI-AIMH"    # the association an applicant under this policy would join
 
     def document(self, key: str) -> str:
         """The file name a rule's document key stands for."""
@@ -182,7 +183,8 @@ def read_policy(directory: Path, index: int) -> Policy:
     return Policy(id=str(meta["id"]), title=str(meta.get("title", meta["id"])),
                   version=str(meta.get("version", "")), valid_from=_date(meta.get("valid_from"), str(meta_file)),
                   valid_to=_date(meta.get("valid_to"), str(meta_file)), extends=meta.get("extends"),
-                  sources=meta.get("sources") or {}, directory=directory, index=index, exceptions=exceptions)
+                  sources=meta.get("sources") or {}, directory=directory, index=index, exceptions=exceptions,
+                  association=str(meta.get("association", "MI-AIMH")))
 
 
 def variants_of(policy: Policy) -> list[Variant]:

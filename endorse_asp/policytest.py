@@ -66,7 +66,12 @@ def collect(paths: list[Path] | None = None) -> list[Case]:
     cases = []
     for file in files:
         policy = _policy_of(file)
-        items = yaml.load(file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
+        try:
+            items = yaml.load(file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            raise load.InputError([load.Problem(str(file), mark.line + 1 if mark else None, "",
+                                                f"not valid YAML: {getattr(err, 'problem', err)}")]) from None
         if not isinstance(items, list):
             raise load.InputError([load.Problem(str(file), None, "", "expected a list of test cases")])
         for n, item in enumerate(items):

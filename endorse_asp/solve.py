@@ -26,6 +26,7 @@ class Case:
     variants: tuple[str, ...]            # policy variants to judge
     categories: tuple[str, ...] = ()     # only these categories (default: all)
     renewals: tuple[tuple[str, str], ...] = ()   # (variant, category) renewals to judge
+    period: tuple[dt.date, dt.date] | None = None  # the renewal year, first and last day
 
 
 def answer_sets(program: Program, cases: Iterable[Case]) -> Iterator[list[tuple]]:
@@ -51,6 +52,8 @@ def case_symbols(n: int, case: Case) -> Iterator[clingo.Symbol]:
         yield clingo.Function("judge_category", [a, clingo.String(code)])
     for variant, code in case.renewals:
         yield clingo.Function("renew", [a, clingo.String(variant), clingo.String(code)])
+    if case.period:
+        yield clingo.Function("period", [a, facts.day(case.period[0]), facts.day(case.period[1])])
 
 
 def _solve_chunk(program: Program, chunk: list[Case]) -> list[list[tuple]]:

@@ -1,0 +1,214 @@
+"""`endorse policy show`: a policy's requirement catalogue, rendered from its rules and metadata.
+
+Everything shown is read from the ground rules (`Program.catalogue`: categories,
+requirements, sources, thresholds) and from `policy.yaml`; what a derived policy
+or a dated exception changes is found by comparing catalogues, plus the
+`drop`/`replace` declarations by which a policy restates what it inherits.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import clingo
+
+from .explain import CATEGORY_ORDER
+from .policy import POLICY_ROOT, Policy, PolicyError, Program, Variant, load_program, policy_dirs, read_policy
+from .report import category_label, render
+from .terms import decode
+
+NOT_ENCODED = re.compile(r"^%\s*not encoded:\s*(.*)$")
+
+
+@dataclass
+class Requirement:
+    id: str
+    summary: str
+    document: str
+    section: str
+    heading: str
+
+    @property
+    def citation(self) -> tuple[str, str, str]:
+        return self.document, self.section, self.heading
+
+
+@dataclass
+class Category:
+    code: object               # "IFS", or ("renewal", "IFS")
+    label: str
+    title: str
+    band: str
+    requirements: list[Requirement]
+    thresholds: dict[str, int]
+
+    @property
+    def renewal(self) -> bool:
+        return not isinstance(self.code, str)
+
+    @property
+    def written_in(self) -> tuple[str, str] | None:
+        """The (document, section) all the category's requirements cite, if they share one."""
+        places = {(r.document, r.section) for r in self.requirements}
+        return places.pop() if len(places) == 1 else None
+
+
+@dataclass
+class Changes:
+    """What one catalogue changes from another, per category label."""
+    added: list[Category] = field(default_factory=list)
+    removed: list[Category] = field(default_factory=list)
+    categories: dict[str, list[str]] = field(default_factory=dict)   # label -> sentences
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.categories)
+
+
+@dataclass
+class Note:
+    """A `% not encoded:` comment: something the rules leave to people on purpose."""
+    file: str
+    line: int
+    text: str
+
+
+def amount(name: str, value) -> str:
+    """A threshold's value with the unit its name gives."""
+    if isinstance(value, int) and name.endswith("_hours"):
+        return f"{value} hours"
+    if isinstance(value, int) and name.endswith("_days"):
+        years = value // 365
+        return f"{value} days" + (f" ({years} year{'s' if years != 1 else ''})" if value and value % 365 == 0 else "")
+    return str(value)
+
+
+def _rank(code) -> tuple:
+    renewal = not isinstance(code, str)
+    base = code[-1] if renewal else code
+    return (renewal, CATEGORY_ORDER.index(base) if base in CATEGORY_ORDER else len(CATEGORY_ORDER), str(base))
+
+
+def categories(program: Program, variant: str, chain: list[Policy]) -> dict[str, Category]:
+    """The catalogue of one variant, by category label, in the usual order of categories."""
+    cat = program.catalogue
+    found = {}
+    for code in sorted((c for v, c in cat.categories if v == variant), key=_rank):
+        reqs = []
+        for rid, summary in sorted(cat.requirements.get((variant, code), {}).items()):
+            doc, section, heading = cat.sources.get((variant, code, rid), ("", "", ""))
+            reqs.append(Requirement(rid, summary, _document(chain, doc), section, heading))
+        meta = cat.categories[(variant, code)]
+        found[category_label(code)] = Category(code, category_label(code), meta["title"], str(meta["band"]), reqs,
+                                               dict(sorted(cat.thresholds.get((variant, code), {}).items())))
+    return found
+
+
+def _document(chain: list[Policy], key: str) -> str:
+    """The file a document key stands for, looked up in the policy and then its bases."""
+    for policy in chain:
+        if key in policy.sources:
+            return policy.document(key)
+    return key
+
+
+def compare(old: dict[str, Category], new: dict[str, Category], restated: dict[str, set]) -> Changes:
+    """What `new` changes from `old`: categories added or removed; per category, requirements
+    added, removed or changed, thresholds changed, and rules restated with the same words."""
+    changes = Changes(added=[c for k, c in new.items() if k not in old],
+                      removed=[c for k, c in old.items() if k not in new])
+    for label in (k for k in new if k in old):
+        was, now = old[label], new[label]
+        before = {r.id: r for r in was.requirements}
+        after = {r.id: r for r in now.requirements}
+        lines = [f"adds requirement {rid}: {r.summary}" for rid, r in after.items() if rid not in before]
+        lines += [f"removes requirement {rid}: {r.summary}" for rid, r in before.items() if rid not in after]
+        for rid in (r for r in after if r in before):
+            if after[rid].summary != before[rid].summary:
+                lines.append(f"changes requirement {rid}: now \u201c{after[rid].summary}\u201d, "
+                             f"was \u201c{before[rid].summary}\u201d")
+            elif after[rid].citation != before[rid].citation:
+                lines.append("cites requirement {} from {}, {}: {}".format(rid, *after[rid].citation))
+            elif rid in restated.get(label, ()):
+                lines.append(f"restates the rules of requirement {rid} (same summary)")
+        for name in sorted(set(was.thresholds) | set(now.thresholds)):
+            a, b = was.thresholds.get(name), now.thresholds.get(name)
+            if a == b:
+                if name in restated.get(label, ()):
+                    lines.append(f"restates threshold {name} (same value, {amount(name, b)})")
+            elif a is None:
+                lines.append(f"adds threshold {name}: {amount(name, b)}")
+            elif b is None:
+                lines.append(f"removes threshold {name} (was {amount(name, a)})")
+            else:
+                lines.append(f"changes threshold {name}: {amount(name, b)}, was {amount(name, a)}")
+        if lines:
+            changes.categories[label] = lines
+    return changes
+
+
+def restatements(program: Program) -> dict[str, dict[str, set]]:
+    """Per variant and category label, the keys (requirement ids, threshold names) restated
+    instead of inherited: the `replace(p, Category, Key)` declarations. Grounds the program
+    once and reads the catalogue from the same grounding."""
+    ctl = clingo.Control(["--warn=none"])
+    program.load_into(ctl)
+    ctl.ground(program.parts())
+    program.read_catalogue(ctl)
+    found: dict[str, dict[str, set]] = {}
+    for atom in ctl.symbolic_atoms.by_signature("replace", 3):
+        variant, code, key = map(decode, atom.symbol.arguments)
+        found.setdefault(variant, {}).setdefault(category_label(code), set()).add(key)
+    return found
+
+
+def main_variant(program: Program, policy_id: str) -> Variant:
+    """The variant without dated exceptions, else the first one."""
+    return program.variants.get(policy_id) or next(v for v in program.variants.values() if v.policy == policy_id)
+
+
+def notes(policy: Policy) -> list[Note]:
+    """The `% not encoded:` comments of a policy's own rule files and exceptions,
+    with their continuation lines."""
+    found = []
+    files = sorted(policy.directory.glob("*.lp")) + [e.file for e in policy.exceptions]
+    for path in dict.fromkeys(files):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for n, line in enumerate(lines):
+            match = NOT_ENCODED.match(line.strip())
+            if not match:
+                continue
+            text = [match.group(1)]
+            for more in lines[n + 1:]:
+                more = more.strip()
+                if not more.startswith("%") or NOT_ENCODED.match(more) or not more.lstrip("% "):
+                    break
+                text.append(more.lstrip("% "))
+            found.append(Note(str(path.relative_to(policy.directory)), n + 1, " ".join(text)))
+    return found
+
+
+def show(policy_id: str, fmt: str, root: Path = POLICY_ROOT) -> str:
+    """The catalogue page of a policy (`fmt`: md or html). Raises PolicyError for an unknown id."""
+    known = {p.id: p for p in (read_policy(d, i) for i, d in enumerate(policy_dirs(root)))}
+    if policy_id not in known:
+        raise PolicyError(f"unknown policy '{policy_id}'; known: {', '.join(sorted(known))}")
+    program = load_program(root, tuple(sorted({policy_id, known[policy_id].extends} - {None})))
+    chain = [known[policy_id]]
+    while chain[-1].extends:
+        chain.append(known[chain[-1].extends])
+    policy = program.policies[policy_id]
+    restated = restatements(program)
+    main = main_variant(program, policy_id)
+    shown = categories(program, main.name, chain)
+    base = None
+    if policy.extends:
+        base = compare(categories(program, main_variant(program, policy.extends).name, chain[1:]), shown,
+                       restated.get(main.name, {}))
+    dated = []
+    for variant in (v for v in program.variants.values() if v.policy == policy_id and v is not main):
+        own = {label: keys - restated.get(main.name, {}).get(label, set())
+               for label, keys in restated.get(variant.name, {}).items()}
+        dated.append((variant, compare(shown, categories(program, variant.name, chain), own)))
+    return render("policy", fmt, policy=policy, main=main, categories=shown, base=base, dated=dated,
+                  notes=notes(policy), amount=amount)

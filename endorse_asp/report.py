@@ -1,0 +1,224 @@
+"""Explanation reports for reviewers: one page per applicant and an index, in HTML or Markdown.
+
+Pages come from the Jinja2 templates in `templates/`. HTML is autoescaped;
+Markdown escapes every value it prints through `md_text` (the environment's
+`finalize`), so applicant text can neither open an HTML tag nor start
+Markdown syntax. Every file is written whole or not at all (`write_atomic`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import jinja2
+from markupsafe import Markup
+
+from . import load
+from .evaluate import evaluate
+from .explain import Evaluation
+from .policy import Program
+
+FORMATS = ("html", "md")
+INDEX = "index"
+CATEGORY_STATUSES = ("eligible", "needs_review", "incomplete", "not_eligible")
+# A symbol and a word for every status, so that none is told apart by colour alone.
+STATUS = {
+    "eligible": ("✔", "eligible"), "needs_review": ("⚑", "needs review"),
+    "incomplete": ("?", "incomplete"), "not_eligible": ("✘", "not eligible"),
+    "met": ("✔", "met"), "review": ("⚑", "review"), "unknown": ("?", "unknown"), "unmet": ("✘", "unmet"),
+}
+UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+# Markdown: entities for what could open HTML, a backslash before what could start syntax,
+# a space for what would end the line (and with it a table row or list item).
+MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " ",
+                            **{c: "\\" + c for c in "\\`*_[]|#~$"}})
+LINE_ENDS = str.maketrans("\r\n", "  ")
+
+
+def md_text(value) -> str:
+    """A value as inert Markdown text on one line: no HTML, no emphasis, links, tables or code."""
+    if isinstance(value, Markup):
+        return value
+    return "" if value is None else str(value).translate(MD_ESCAPES)
+
+
+def md_code(value, cell: bool = False) -> Markup:
+    """A value as a Markdown code span (inside a table `cell`, its pipes escaped as GFM asks)."""
+    text = str(value).translate(LINE_ENDS)
+    if cell:
+        text = text.replace("|", "\\|")
+    if "`" not in text:
+        return Markup(f"`{text}`")
+    fence = "`" * (max(map(len, re.findall("`+", text))) + 1)
+    return Markup(f"{fence} {text} {fence}")
+
+
+def slug(text: str) -> Markup:
+    """The anchor a code-hosting site (GitHub) gives a Markdown heading."""
+    return Markup(re.sub(r"[^\w\- ]", "", str(text).lower()).replace(" ", "-"))
+
+
+def html_badge(status: str) -> Markup:
+    """A status as a symbol and a word, styled by its class."""
+    symbol, word = STATUS[status]
+    return Markup('<span class="status {0}">{1} {2}</span>').format(status, symbol, word)
+
+
+def md_badge(status: str) -> str:
+    return "{} {}".format(*STATUS[status])
+
+
+def category_label(code) -> str:
+    """A category code as people read it; renewal categories are `renewal("IFS")` in the rules."""
+    if isinstance(code, tuple) and len(code) == 2 and code[0] == "renewal":
+        return f"{code[1]} renewal"
+    return code if isinstance(code, str) else str(code)
+
+
+def anchor(policy: str, code) -> str:
+    return UNSAFE_NAME.sub("-", f"{policy}-{category_label(code)}")
+
+
+def heading(result) -> str:
+    """A category's heading in a report (the Markdown summary links to its slug)."""
+    return f"{category_label(result.category)}: {result.title} ({result.policy})"
+
+
+@functools.lru_cache(maxsize=None)
+def environment(fmt: str) -> jinja2.Environment:
+    """The templates of one output format, compiled once per process."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format '{fmt}'")
+    markdown = fmt == "md"
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("endorse_asp", "templates"),
+        autoescape=not markdown, finalize=md_text if markdown else None,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, auto_reload=False)
+    env.globals.update(STATUS=STATUS, CATEGORY_STATUSES=CATEGORY_STATUSES, label=category_label,
+                       anchor=anchor, heading=heading, badge=md_badge if markdown else html_badge)
+    env.filters.update(code=md_code, slug=slug)
+    return env
+
+
+def render(template: str, fmt: str, **context) -> str:
+    """A page: template `template.fmt` with `context`, ending with one newline."""
+    return environment(fmt).get_template(f"{template}.{fmt}").render(**context).rstrip("\n") + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it over `path`:
+    an interrupted run leaves the old file or the new one, never a part."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class Names:
+    """Output file names from applicant ids: safe characters only, never `index`, never
+    the same twice (even where the file system ignores case)."""
+
+    def __init__(self) -> None:
+        self.taken = {INDEX}
+
+    def __call__(self, applicant_id: str) -> str:
+        base = UNSAFE_NAME.sub("_", applicant_id)[:100].strip("_") or "applicant"
+        name, n = base, 2
+        while name.lower() in self.taken:
+            name, n = f"{base}-{n}", n + 1
+        self.taken.add(name.lower())
+        return name
+
+
+@dataclass
+class Written:
+    """One applicant's line in the index."""
+    applicant: str
+    name: str | None
+    file: str
+    as_of: dt.date
+    link: str
+    counts: Counter
+    eligible: dict[str, list[str]]   # policy -> labels of its categories reached
+
+
+@dataclass
+class Failed:
+    """An input file that could not be read, with its problems."""
+    file: str
+    problems: list[str]
+
+
+@dataclass
+class Batch:
+    out: Path
+    fmt: str
+    written: list[Written] = field(default_factory=list)
+    failed: list[Failed] = field(default_factory=list)
+
+    @property
+    def totals(self) -> Counter:
+        """Category results per status, over all applicants."""
+        return sum((w.counts for w in self.written), Counter())
+
+    @property
+    def applicants_with(self) -> Counter:
+        """Applicants with at least one category of each status."""
+        return Counter(s for w in self.written for s in w.counts)
+
+
+def report_page(evaluation: Evaluation, program: Program, fmt: str) -> str:
+    """One applicant's report."""
+    used = dict.fromkeys(r.policy for r in evaluation.results)
+    policies = [program.policies[p] for p in used]
+    return render("report", fmt, e=evaluation, policies=policies)
+
+
+def index_page(batch: Batch) -> str:
+    return render("index", batch.fmt, batch=batch)
+
+
+def _summary(evaluation: Evaluation, link: str) -> Written:
+    eligible: dict[str, list[str]] = {}
+    for r in evaluation.results:
+        if r.status == "eligible":
+            eligible.setdefault(r.policy, []).append(category_label(r.category))
+    return Written(evaluation.applicant, evaluation.name, evaluation.file, evaluation.as_of, link,
+                   Counter(r.status for r in evaluation.results), eligible)
+
+
+def write_reports(files: Iterable[Path], out: Path, fmt: str, *, program: Program,
+                  as_of: dt.date | None = None, categories: Iterable[str] = (),
+                  step: Callable[[], None] = lambda: None) -> Batch:
+    """Judge every file, write a report per applicant and the index into `out`;
+    a file that cannot be read is listed in the index. `step` is called once per file."""
+    out.mkdir(parents=True, exist_ok=True)
+    batch = Batch(out, fmt)
+    names = Names()
+
+    def applicants() -> Iterator[load.Applicant]:
+        for path in files:
+            try:
+                yield load.load_file(path)
+            except load.InputError as err:
+                batch.failed.append(Failed(str(path), [str(p) for p in err.problems]))
+                step()
+
+    for evaluation in evaluate(applicants(), as_of=as_of, program=program, categories=categories):
+        link = f"{names(evaluation.applicant)}.{fmt}"
+        write_atomic(out / link, report_page(evaluation, program, fmt))
+        batch.written.append(_summary(evaluation, link))
+        step()
+    write_atomic(out / f"{INDEX}.{fmt}", index_page(batch))
+    return batch
