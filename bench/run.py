@@ -5,15 +5,20 @@
    (target <= 2x);
 3. per-applicant cost of evaluating a batch of 1,000 in one process, as a multiple
    of parsing the same files with PyYAML's C loader (target <= 10x);
-4. `endorse report` of the same batch, as a multiple of loading and evaluating it (target <= 2x).
+4. `endorse report` of the same batch, as a multiple of loading and evaluating it (target <= 2x);
+5. batches in worker processes (`batch_lines`): per applicant with all cores vs (3)'s parse
+   (target <= 5x), 2 cores vs 1 (>= 1.7x), 10,000 vs 1,000 applicants (<= 10.5x), peak
+   memory; with BENCH_FULL=1, peak memory of `endorse evaluate` on 100,000 files (<= 250 MB).
 """
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -89,6 +94,115 @@ def report_line() -> str:
     return f"{'endorse report (html), per applicant (1000)':<46}{per * 1000:>8.2f}ms{reported / judged:>9.2f}{'<= 2':>8}"
 
 
+def varied(n: int, folder: Path) -> list[Path]:
+    """n applicant files: the bundled examples round-robin, each under an id of its own."""
+    examples = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "facts").glob("*.yaml"))]
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i in range(n):
+        text = examples[i % len(examples)]
+        target = folder / f"a{i:06d}.yaml"
+        target.write_text(re.sub(r"^id: *(\S+)", lambda m: f"id: {m.group(1)}-{i:06d}", text, count=1, flags=re.M),
+                          encoding="utf-8")
+        files.append(target)
+    return files
+
+
+def tree_rss(root: int, pss: bool = False) -> int:
+    """Resident memory of a process and all its descendants, in bytes (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            name = "smaps_rollup" if pss else "status"
+            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                if line.startswith("Pss:" if pss else "VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+class Peak:
+    """The largest tree_rss(pid) seen while the block runs (sampled every 50 ms)."""
+
+    def __init__(self, pid: int):
+        self.pid, self.rss, self._stop = pid, 0, threading.Event()
+
+    def __enter__(self):
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.is_set():
+            self.rss = max(self.rss, tree_rss(self.pid))
+            self._stop.wait(0.05)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def batch_lines(parse: float) -> list[str]:
+    """Batches in worker processes (endorse_asp.batch), as `endorse evaluate DIR` runs them:
+    per applicant with all cores vs the C-YAML parse (target <= 5x); 2 cores vs 1 (>= 1.7x);
+    10,000 applicants vs 1,000 (<= 10.5x); peak memory of the process tree. With BENCH_FULL=1,
+    `endorse evaluate` on 100,000 files: peak memory (target <= 250 MB)."""
+    import os
+    from endorse_asp import batch as batches
+
+    jobs = batches.default_jobs()
+    job = batches.Job(transform=batches.text_transform("text", False, False))
+    batches.warm(job)
+
+    def timed(files: list[Path], n: int) -> tuple[float, int]:
+        with Peak(os.getpid()) as peak:
+            t = time.perf_counter()
+            for _ in batches.run(files, job, jobs=n):
+                pass
+            took = time.perf_counter() - t
+        return took, peak.rss
+
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        files = varied(10_000, Path(tmp))
+        one, _ = timed(files[:1000], 1)
+        two, two_rss = timed(files[:1000], min(2, jobs))
+        small, small_rss = (two, two_rss) if jobs <= 2 else timed(files[:1000], jobs)
+        large, large_rss = timed(files, jobs)
+    per = large / 10_000
+    lines.append(f"{f'batch, per applicant (10000, {jobs} cores)':<46}{per * 1000:>8.2f}ms{per / parse:>9.2f}{'<= 5':>8}")
+    lines.append(f"{'batch 1000, 1 core / 2 cores (speed-up)':<46}{two * 1000:>8.0f}ms{one / two:>9.2f}{'>= 1.7':>8}")
+    lines.append(f"{'batch 10000 / batch 1000 (time)':<46}{large * 1000:>8.0f}ms{large / small:>9.2f}{'<= 10.5':>8}")
+    lines.append(f"{'peak RSS of the process tree, 10000 / 1000':<46}{large_rss / 2**20:>8.0f}MB"
+                 f"{large_rss / small_rss:>9.2f}{'~ 1':>8}")
+    if os.environ.get("BENCH_FULL"):
+        with tempfile.TemporaryDirectory() as tmp:
+            varied(100_000, Path(tmp) / "applicants")
+            t = time.perf_counter()
+            proc = subprocess.Popen([ENDORSE, "evaluate", str(Path(tmp) / "applicants")],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            with Peak(proc.pid) as peak:
+                proc.wait()
+            took = time.perf_counter() - t
+        mb = peak.rss / 2**20
+        lines.append(f"{'endorse evaluate 100000: peak RSS of its tree':<46}{mb:>8.0f}MB{mb / 250:>9.2f}{'<= 1':>8}")
+        lines.append(f"{'endorse evaluate 100000: per applicant':<46}{took / 100_000 * 1000:>8.2f}ms"
+                     f"{took / 100_000 / parse:>9.2f}")
+    else:
+        lines.append("(BENCH_FULL=1 adds `endorse evaluate` on 100,000 files: peak memory, target <= 250 MB)")
+    return lines
+
+
 def main() -> None:
     floor = wall([sys.executable, "-c", "import clingo, yaml, jinja2, click"])
     one = wall([ENDORSE, "evaluate", str(EXAMPLE)])
@@ -100,6 +214,8 @@ def main() -> None:
     print(f"{'C-YAML parse, per applicant (batch of 1000)':<46}{parse * 1000:>8.2f}ms{1:>9.2f}")
     print(f"{'load + evaluate, per applicant (1000, 1 core)':<46}{run * 1000:>8.2f}ms{run / parse:>9.2f}{'<= 10':>8}")
     print(report_line())
+    for line in batch_lines(parse):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@
     for item in batch.run(files, job, jobs=4, progress=True):
         ...   # item.index, item.file, item.value (transform(evaluation)) or item.error
 
-`run` cuts the files into chunks (at most solve.CHUNK applicants, smaller towards the
-end so that no core idles while the last one finishes), hands them to `jobs` worker
+`run` cuts the files into chunks (BATCH_CHUNK applicants, smaller towards the end so
+that no core idles while the last one finishes), hands them to `jobs` worker
 processes and yields one `Item` per file, in the order given, as soon as every earlier
 one is out. At most a few chunks per worker are in flight or waiting to be yielded,
 so memory stays flat however many files there are. A worker evaluates chunks with a
@@ -46,10 +46,10 @@ import click
 from . import load, render
 from .evaluate import evaluate
 from .policy import POLICY_ROOT, Program, load_program
-from .solve import CHUNK
 
-MIN_CHUNK = 25        # below this, grounding the engine once per chunk starts to show
-MAX_CHUNKS = 20       # chunks a worker evaluates before it is replaced
+BATCH_CHUNK = 25      # applicants per chunk: a Control grounds them together (measured: bench/run.py)
+MIN_CHUNK = 10        # the smallest chunk of a batch's tail
+MAX_CHUNKS = 40       # chunks a worker evaluates before it is replaced
 START_METHOD = os.environ.get("ENDORSE_START_METHOD", "fork")
 
 
@@ -66,6 +66,14 @@ class Job:
     def program(self) -> Program:
         warm = _WARM.get((self.root, self.only))
         return warm if warm is not None else load_program(self.root, self.only)
+
+    def warm(self) -> None:
+        """Parse the rules here, before workers are forked (see `warm`)."""
+        warm(self, self.program(), catalogue=False)
+
+    def chunk(self, files: list[str]) -> list[tuple[object, str | None]]:
+        """What a worker does with a chunk of files: (value, error) for each."""
+        return evaluate_chunk(self, files)
 
 
 @dataclass
@@ -87,11 +95,14 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def warm(job: Job, program: Program | None = None) -> Program:
-    """Parse (or adopt) the job's program in this process and read its catalogue, so that
-    forked workers start with both."""
+def warm(job: Job, program: Program | None = None, catalogue: bool = True) -> Program:
+    """Parse (or adopt) the job's program in this process, and with `catalogue` read what its
+    rules declare, so that forked workers start with it. (A worker reads the catalogue from
+    its first chunk anyway, at no cost; grounding it here costs this process memory that
+    every worker's resident size then counts again.)"""
     program = program or load_program(job.root, job.only)
-    program.catalogue  # noqa: B018 - grounds the declarations once, here
+    if catalogue:
+        program.catalogue  # noqa: B018 - grounds the declarations once, here
     _WARM[(job.root, job.only)] = program
     return program
 
@@ -113,15 +124,36 @@ def evaluate_chunk(job: Job, files: list[str]) -> list[tuple[object, str | None]
     return out
 
 
+class InternalError(str):
+    """An Item's error that is the program's fault, not the file's (exit 1, not 2)."""
+
+
+def safe_chunk(job, files: list[str]) -> list[tuple[object, str | None]]:
+    """job.chunk(files), but an exception costs only the file that raises it: the chunk is
+    retried file by file, and a file that still fails gets an InternalError."""
+    try:
+        return job.chunk(files)
+    except Exception:  # noqa: BLE001 - reported per file, the batch goes on
+        if len(files) == 1:
+            raise
+    out = []
+    for file in files:
+        try:
+            out.extend(job.chunk([file]))
+        except Exception as err:  # noqa: BLE001
+            out.append((None, InternalError(f"{file}: internal error: {type(err).__name__}: {err}")))
+    return out
+
+
 def _chunks(files: list[str], jobs: int, size: int | None) -> Iterator[tuple[int, list[str]]]:
-    """(first index, files): at most CHUNK files; smaller towards the end (guided
+    """(first index, files): at most BATCH_CHUNK files; smaller towards the end (guided
     self-scheduling), so the last chunks end together on all workers."""
     start, total = 0, len(files)
     while start < total:
         if size:
             n = size
         else:
-            n = max(MIN_CHUNK, min(CHUNK, math.ceil((total - start) / (2 * jobs))))
+            n = max(MIN_CHUNK, min(BATCH_CHUNK, math.ceil((total - start) / (2 * jobs))))
         yield start, files[start:start + n]
         start += n
 
@@ -133,11 +165,21 @@ def _worker(conn, job: Job, max_chunks: int) -> None:
             if task is None:
                 break
             start, files = task
-            conn.send((start, evaluate_chunk(job, files)))
+            conn.send((start, safe_chunk(job, files)))
+            _trim()
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         pass
     finally:
         conn.close()
+
+
+def _trim() -> None:
+    """Give the memory a chunk's Control freed back to the system (glibc keeps it otherwise)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 @dataclass
@@ -148,12 +190,12 @@ class _Slot:
     task: tuple[int, list[str]] | None = None
 
 
-def run(files: Iterable, job: Job = Job(), *, jobs: int | None = None, chunk: int | None = None,
+def run(files: Iterable, job=Job(), *, jobs: int | None = None, chunk: int | None = None,
         max_chunks: int = MAX_CHUNKS, progress: bool = False, label: str = "evaluating",
         program: Program | None = None) -> Iterator[Item]:
     """One Item per file, in the order given. `jobs`: worker processes (default all cores;
     1 evaluates here, in this process, as does a batch too small to share). `chunk`: files
-    per chunk (default: guided, at most solve.CHUNK). `progress`: a progress bar on stderr.
+    per chunk (default: guided, at most BATCH_CHUNK). `progress`: a progress bar on stderr.
     `program`: the job's rules, when the caller has them parsed already."""
     files = [os.fspath(f) for f in files]
     jobs = max(1, jobs or default_jobs())
@@ -171,15 +213,15 @@ def run(files: Iterable, job: Job = Job(), *, jobs: int | None = None, chunk: in
 
 
 def _serial(files: list[str], job: Job, chunk: int | None) -> Iterator[Item]:
-    for start, part in _chunks(files, 1, chunk or CHUNK):
-        for n, (value, error) in enumerate(evaluate_chunk(job, part)):
+    for start, part in _chunks(files, 1, chunk or BATCH_CHUNK):
+        for n, (value, error) in enumerate(safe_chunk(job, part)):
             yield Item(start + n, part[n], value, error)
 
 
 def _parallel(files: list[str], job: Job, jobs: int, chunk: int | None, max_chunks: int) -> Iterator[Item]:
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "fork":
-        warm(job, job.program())
+        job.warm()
     todo = _chunks(files, jobs, chunk)
     window = 2 * jobs                      # chunks handed out and not yet yielded
     slots: list[_Slot] = []
@@ -229,8 +271,8 @@ def _parallel(files: list[str], job: Job, jobs: int, chunk: int | None, max_chun
                 except (EOFError, OSError):
                     slot.process.join(5)
                     code = slot.process.exitcode
-                    results = [(None, f"{f}: internal error: the worker evaluating it stopped (exit {code})")
-                               for f in part]
+                    results = [(None, InternalError(f"{f}: internal error: the worker evaluating it stopped "
+                                                     f"(exit {code})")) for f in part]
                     got = start
                     slot.done = max_chunks
                 finished[got] = results
@@ -276,15 +318,16 @@ def print_evaluations(files: list, job: Job, *, fmt: str, colour: bool = False, 
                       program: Program | None = None, chunk: int | None = None) -> int:
     """`endorse evaluate` over several files with worker processes: the same output as the
     serial path, streamed. Bad files are reported on stderr as they come. Returns how many
-    files could not be evaluated."""
+    files could not be evaluated; raises BatchError at the end if that was the program's fault."""
     job = Job(job.root, job.only, job.as_of, job.categories, text_transform(fmt, colour, verbose))
-    errors = 0
+    errors = internal = 0
     printed = 0
     if fmt == "json":
         echo("[", nl=False)
     for item in run(files, job, jobs=jobs, progress=progress, program=program, chunk=chunk):
         if item.error is not None:
             errors += 1
+            internal += isinstance(item.error, InternalError)
             echo(item.error, err=True)
             continue
         if fmt == "json":
@@ -294,4 +337,10 @@ def print_evaluations(files: list, job: Job, *, fmt: str, colour: bool = False, 
         printed += 1
     if fmt == "json":
         echo("\n]")
+    if internal:
+        raise BatchError(f"{internal} file(s) could not be evaluated (see above)")
     return errors
+
+
+class BatchError(Exception):
+    """Files the program failed on (not the files' fault): `endorse` exits 1."""

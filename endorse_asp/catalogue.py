@@ -48,6 +48,11 @@ class Category:
         return not isinstance(self.code, str)
 
     @property
+    def name(self) -> str:
+        """The code a heading shows: a renewal category's heading is under "Annual renewal"."""
+        return self.code[-1] if self.renewal else self.code
+
+    @property
     def written_in(self) -> tuple[str, str] | None:
         """The (document, section) all the category's requirements cite, if they share one."""
         places = {(r.document, r.section) for r in self.requirements}
@@ -55,11 +60,19 @@ class Category:
 
 
 @dataclass
+class Change:
+    """One line of a comparison: "changes threshold" `rsc_hours` "50 hours, was 24 hours"."""
+    what: str
+    key: str | None
+    text: str
+
+
+@dataclass
 class Changes:
     """What one catalogue changes from another, per category label."""
     added: list[Category] = field(default_factory=list)
     removed: list[Category] = field(default_factory=list)
-    categories: dict[str, list[str]] = field(default_factory=dict)   # label -> sentences
+    categories: dict[str, list[Change]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.categories)
@@ -113,35 +126,39 @@ def _document(chain: list[Policy], key: str) -> str:
 
 
 def compare(old: dict[str, Category], new: dict[str, Category], restated: dict[str, set]) -> Changes:
-    """What `new` changes from `old`: categories added or removed; per category, requirements
-    added, removed or changed, thresholds changed, and rules restated with the same words."""
+    """What `new` changes from `old`: categories added or removed; per category, where it is
+    written, requirements added, removed or changed, thresholds changed, and requirements or
+    thresholds restated with the same words (`restated`: per label, the keys `replace`d)."""
     changes = Changes(added=[c for k, c in new.items() if k not in old],
                       removed=[c for k, c in old.items() if k not in new])
     for label in (k for k in new if k in old):
         was, now = old[label], new[label]
+        lines: list[Change] = []
+        moved = was.written_in != now.written_in and was.written_in and now.written_in
+        if moved:
+            lines.append(Change("is written in", None, "{}, {} (was {}, {})".format(*now.written_in, *was.written_in)))
         before = {r.id: r for r in was.requirements}
         after = {r.id: r for r in now.requirements}
-        lines = [f"adds requirement {rid}: {r.summary}" for rid, r in after.items() if rid not in before]
-        lines += [f"removes requirement {rid}: {r.summary}" for rid, r in before.items() if rid not in after]
+        lines += [Change("adds requirement", rid, r.summary) for rid, r in after.items() if rid not in before]
+        lines += [Change("removes requirement", rid, r.summary) for rid, r in before.items() if rid not in after]
         for rid in (r for r in after if r in before):
-            if after[rid].summary != before[rid].summary:
-                lines.append(f"changes requirement {rid}: now \u201c{after[rid].summary}\u201d, "
-                             f"was \u201c{before[rid].summary}\u201d")
-            elif after[rid].citation != before[rid].citation:
-                lines.append("cites requirement {} from {}, {}: {}".format(rid, *after[rid].citation))
+            a, b = before[rid], after[rid]
+            if a.summary != b.summary:
+                lines.append(Change("changes requirement", rid, f"now \u201c{b.summary}\u201d, was \u201c{a.summary}\u201d"))
+            elif (a.heading != b.heading) if moved else (a.citation != b.citation):
+                lines.append(Change("cites requirement", rid, "{}, {}: {}".format(*b.citation)))
             elif rid in restated.get(label, ()):
-                lines.append(f"restates the rules of requirement {rid} (same summary)")
+                lines.append(Change("restates requirement", rid, "same summary, its own rules"))
         for name in sorted(set(was.thresholds) | set(now.thresholds)):
             a, b = was.thresholds.get(name), now.thresholds.get(name)
-            if a == b:
-                if name in restated.get(label, ()):
-                    lines.append(f"restates threshold {name} (same value, {amount(name, b)})")
+            if a == b and name in restated.get(label, ()):
+                lines.append(Change("restates threshold", name, f"same value, {amount(name, b)}"))
             elif a is None:
-                lines.append(f"adds threshold {name}: {amount(name, b)}")
+                lines.append(Change("adds threshold", name, amount(name, b)))
             elif b is None:
-                lines.append(f"removes threshold {name} (was {amount(name, a)})")
-            else:
-                lines.append(f"changes threshold {name}: {amount(name, b)}, was {amount(name, a)}")
+                lines.append(Change("removes threshold", name, f"was {amount(name, a)}"))
+            elif a != b:
+                lines.append(Change("changes threshold", name, f"{amount(name, b)}, was {amount(name, a)}"))
         if lines:
             changes.categories[label] = lines
     return changes

@@ -7,15 +7,18 @@ import difflib
 import json
 import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import Iterator
 
 import click
 
-from . import batch, catalogue, load, needs, policytest, render, render_needs, report
+from . import batch, catalogue, lint, load, needs, policytest, render, render_needs, report
+from . import diff as diffmod
 from .evaluate import evaluate
 from .explain import CATEGORY_ORDER
 from .policy import PolicyError, load_program
+from . import renew as renew_mod
 from .whatif import what_if
 
 EXIT_INPUT = 2
@@ -98,11 +101,19 @@ def main():
 @click.option("-v", "--verbose", is_flag=True, help="text: show every requirement with its numbers")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="worker processes for several files (default: all cores)")
-def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs):
-    """Status of every category for each applicant, with what blocks it."""
+@click.option("--compare", is_flag=True,
+              help="only where the policies differ: per shared category, the requirements whose status differs "
+                   "(e.g. --compare --policy mi-aimh --policy vaimh: would this be enough in Virginia?)")
+def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs, compare):
+    """Status of every category for each applicant, with what blocks it.
+
+    The text puts the same category of different policies side by side."""
     program = program_for(policies)
     check_categories(program, categories)
     files = applicant_files(paths)
+    if compare:
+        _compare(files, paths, program, categories, as_of, fmt)
+        return
     if len(files) > 1 and (jobs or batch.default_jobs()) > 1:
         job = batch.Job(only=tuple(sorted(policies)) or None, as_of=as_of, categories=categories)
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -121,6 +132,24 @@ def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs):
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         for n, text in enumerate(render.texts(results, colour, verbose)):
             click.echo(("\n" if n else "") + text)
+    if errors:
+        sys.exit(EXIT_INPUT)
+
+
+def _compare(files, paths, program, categories, as_of, fmt) -> None:
+    """`evaluate --compare`: per applicant, only what differs between the policies judged."""
+    if len(program.policies) < 2:
+        raise click.UsageError("--compare needs at least two policies (give --policy twice, or none for all)")
+    errors: list[str] = []
+    single = len(files) == 1 and not Path(paths[0]).is_dir()
+    results = evaluate(load_all(files, errors), as_of=as_of, program=program, categories=categories)
+    if fmt == "json":
+        payload = [render.compare_json(e) for e in results]
+        click.echo(json.dumps(payload[0] if single and payload else payload, indent=2, ensure_ascii=False))
+    else:
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        for n, e in enumerate(results):
+            click.echo(("\n" if n else "") + render.compare_text(e, colour))
     if errors:
         sys.exit(EXIT_INPUT)
 
@@ -152,7 +181,8 @@ def _print_json(results, single: bool) -> None:
 @click.option("--as-of", type=Date(), help="evaluation date (default: the file's as_of, else today)")
 @click.option("--category", "categories", multiple=True, metavar="CODE", help="only this category (repeatable)")
 @click.option("--policy", "policies", multiple=True, metavar="ID", help="only this policy (repeatable)")
-def report_cmd(paths, out, fmt, as_of, categories, policies):
+@click.option("--needs", "with_needs", is_flag=True, help="also show what each category not reached would need (slower)")
+def report_cmd(paths, out, fmt, as_of, categories, policies, with_needs):
     """Explanation reports for reviewers: one per applicant, and an index."""
     program = program_for(policies)
     check_categories(program, categories)
@@ -160,7 +190,7 @@ def report_cmd(paths, out, fmt, as_of, categories, policies):
     try:
         with _steps(len(files), "reporting") as step:
             batch = report.write_reports(files, out, fmt, program=program, as_of=as_of,
-                                         categories=categories, step=step)
+                                         categories=categories, with_needs=with_needs, step=step)
     except OSError as err:
         click.echo(f"endorse: cannot write the reports: {err}", err=True)
         sys.exit(EXIT_INPUT)
@@ -275,16 +305,47 @@ def policy_list(fmt):
                      "valid_from": str(p.valid_from) if p.valid_from else None,
                      "valid_to": str(p.valid_to) if p.valid_to else None,
                      "extends": p.extends, "sources": [s["file"] for s in p.sources.values()],
-                     "categories": codes})
+                     "categories": codes, "association": p.association,
+                     "renewals": sorted((c[1] for (v, c) in program.catalogue.categories
+                                         if v == variant.name and isinstance(c, tuple)),
+                                        key=lambda c: CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else 99),
+                     "exceptions": [{"id": e.id, "valid_from": str(e.valid_from) if e.valid_from else None,
+                                     "valid_to": str(e.valid_to) if e.valid_to else None, "source": e.source}
+                                    for e in p.exceptions]})
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
-        click.echo(f"{r['id']}  {r['title']}  (version {r['version']})")
-        click.echo(f"  valid {r['valid_from'] or 'always'} to {r['valid_to'] or 'no end'}"
-                   + (f", extends {r['extends']}" if r["extends"] else ""))
-        click.echo(f"  sources: {', '.join(r['sources'])}")
-        click.echo(f"  categories: {' '.join(r['categories'])}")
+        valid = (f"from {r['valid_from']}" if r["valid_from"] else "") + (f" until {r['valid_to']}" if r["valid_to"] else "")
+        lines = [f"{r['id']}  {r['title']}  (version {r['version']})",
+                 f"  valid {valid.strip() or 'on any date'}" + (f", extends {r['extends']}" if r["extends"] else ""),
+                 f"  sources: {', '.join(r['sources'])}",
+                 f"  categories: {' '.join(r['categories'])}",
+                 f"  renewals: {' '.join(r['renewals']) or 'none'}"]
+        lines += [f"  exception {e['id']}: in force {e['valid_from'] or 'from the start'} to "
+                  f"{e['valid_to'] or 'no end'}; source: {e['source']}" for e in r["exceptions"]]
+        for line in lines:
+            click.echo("\n".join(textwrap.wrap(line, 80, subsequent_indent="      ", break_on_hyphens=False)))
+
+
+@main.command("renew")
+@click.argument("path", metavar="FILE")
+@click.option("--year", required=True, type=click.IntRange(renew_mod.FIRST_YEAR, renew_mod.LAST_YEAR),
+              metavar="YYYY", help="the calendar year to judge (ruling 11)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="text for people, json for programs")
+def renew_cmd(path, year, fmt):
+    """Annual renewal check for each endorsement the applicant holds."""
+    applicant = _load_one(path)
+    try:
+        program = load_program()
+    except PolicyError as err:
+        raise click.UsageError(str(err)) from None
+    (result,) = renew_mod.renew([applicant], year, program)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render.renewal_text(result, sys.stdout.isatty() and "NO_COLOR" not in os.environ))
 
 
 @policy_group.command("show")
@@ -316,8 +377,14 @@ def policy_test(paths, coverage):
         cases = policytest.collect([Path(p) for p in paths] or None)
     except load.InputError as err:
         raise click.UsageError(str(err)) from None
-    program = load_program()
-    outcomes = policytest.run(cases, program)
+    root = policytest.root_of([Path(p) for p in paths])
+    try:
+        program = policytest.program_for(cases, root)
+        outcomes = policytest.run_parallel(cases, program, batch.default_jobs())
+    except (PolicyError, RuntimeError) as err:   # rules that do not load or ground: every case fails
+        click.echo(f"the rules cannot be run: {err}\n  `endorse policy check {root}` shows where", err=True)
+        click.echo(f"0 passed, {len(cases)} failed")
+        sys.exit(1)
     failed = [o for o in outcomes if o.failures]
     for o in failed:
         click.echo(f"FAIL {o.case.where}: {o.case.name}")
@@ -327,6 +394,61 @@ def policy_test(paths, coverage):
         click.echo(policytest.coverage_report(outcomes, program))
     click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     sys.exit(1 if failed else 0)
+
+
+@policy_group.command("check")
+@click.argument("path", required=False, type=click.Path(exists=True), metavar="[PATH]")
+def policy_check(path):
+    """Lint rule files and policy.yaml: one problem per line, file:line:col: severity: message."""
+    try:
+        problems = lint.check(path)
+    except lint.LintUsageError as err:
+        raise click.UsageError(str(err)) from None
+    for problem in problems:
+        click.echo(str(problem))
+    click.echo(lint.summary(problems), err=True)
+    sys.exit(1 if lint.failed(problems) else 0)
+
+
+@policy_group.command("diff")
+@click.argument("roots", nargs=-1, metavar="[OLD NEW]")
+@click.option("--rev", metavar="REV", help="compare the policies at this git revision (OLD) with the working tree")
+@click.option("--applicants", "applicants", required=True, multiple=True, type=click.Path(exists=True),
+              metavar="DIR", help="the applicant files (a folder, or files; repeatable)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text",
+              help="text for people, json for programs, md to paste into a review")
+@click.option("--as-of", type=Date(), help="evaluation date (default: each file's as_of, else today)")
+@click.option("--needs", "with_needs", is_flag=True, help="also compare what each applicant would need (slower)")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N", help="worker processes (default: all cores)")
+def policy_diff(roots, rev, applicants, fmt, as_of, with_needs, jobs):
+    """Which applicants' outcomes change between two versions of the rules.
+
+    OLD and NEW are policies folders (each holding common/ and the policy folders);
+    with --rev REV, OLD is the policies folder at that git revision and NEW the
+    working tree (or the one folder given)."""
+    if rev is None and len(roots) != 2:
+        raise click.UsageError("give two policies folders, OLD and NEW, or --rev REV")
+    if rev is not None and len(roots) > 1:
+        raise click.UsageError("with --rev, give at most one folder (NEW; default: the policies folder)")
+    files = applicant_files(applicants)
+    try:
+        with contextlib.ExitStack() as stack:
+            if rev is not None:
+                new = diffmod.rules_at(roots[0] if roots else policytest.POLICY_ROOT,
+                                       None if roots else "working tree")
+                old = stack.enter_context(diffmod.rules_at_revision(rev, new.root))
+            else:
+                old, new = diffmod.rules_at(roots[0]), diffmod.rules_at(roots[1])
+            result = diffmod.compare(old, new, files, as_of=as_of, needs=with_needs, jobs=jobs,
+                                     progress=sys.stderr.isatty())
+    except diffmod.DiffError as err:
+        click.echo(f"endorse policy diff: {err}", err=True)
+        sys.exit(EXIT_INPUT)
+    for error in result.errors:
+        click.echo(error, err=True)
+    click.echo(diffmod.RENDER[fmt](result))
+    internal = any(isinstance(e, batch.InternalError) for e in result.errors)
+    sys.exit(1 if internal else EXIT_INPUT if result.errors else 0)
 
 
 def run() -> None:

@@ -16,13 +16,14 @@ def evaluation_date(applicant: Applicant, as_of: dt.date | None) -> dt.date:
 
 
 def case_for(program: Program, applicant: Applicant, day: dt.date, categories: Iterable[str] = ()) -> Case:
-    """What to judge: the variant of each policy in force on the day (ruling 8)."""
+    """What to judge: the variant of each policy in force on the day (ruling 8), and the
+    policies they extend (whose verdicts they share where they change nothing)."""
     variants = tuple(v.name for p in program.policies for v in program.variants_in_force(p, day))
     return Case(applicant.data, day, variants, tuple(categories))
 
 
 def not_in_force(program: Program, day: dt.date) -> list[str]:
-    return [p.id for p in program.policies.values() if not program.variants_in_force(p.id, day)]
+    return [p for p in program.requested if not program.variants_in_force(p, day)]
 
 
 def evaluate(applicants: Iterable[Applicant], *, as_of: dt.date | None = None,

@@ -19,7 +19,12 @@ SCOPE_ORDER = ("didactic_rsc", "window", "after", "band")
 ADVICE = {
     "training.typical": "Successful applications usually show more training than the minimum",
     "leadership.beyond_paid_work": "Some leadership is expected beyond paid work",
+    # Recommendations that stand in for requirements (renewal, MassAIMH exceptions, 000 Level IV).
+    "rsc.about_own": "Recommended: RS/C hours about the RS/C you provide to others",
+    "rsc.annual": "Recommended: hours of RS/C received within the year",
+    "training.rsc_topic": "Recommended: training hours within the year about providing RS/C",
 }
+COUNT_ADVICE = {"leadership.beyond_paid_work"}   # advisories counted in items, not hours
 
 
 @dataclass
@@ -148,7 +153,7 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
         elif name == "advice":
             rid, have, need = rest
             advice[(pol, code)].append(Advisory(
-                rid, ADVICE.get(rid, rid), f"{hours(have)} of {hours(need)} hours" if rid == "training.typical" else ""))
+                rid, ADVICE.get(rid, rid), f"{hours(have)} of {hours(need)} hours" if rid not in COUNT_ADVICE else ""))
     described: dict = {}
 
     def evidence(kind: str, i: int) -> Evidence:
@@ -157,11 +162,18 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
         return described[(kind, i)]
 
     results = []
+    by_variant: dict = {}
     for (var, code), status in sorted(verdicts.items(), key=lambda kv: (kv[0][0], _rank(kv[0][1]))):
         pol = program.variants[var].policy
         policy = program.policies[pol]
         reqs = []
-        for rid, st in sorted(statuses[(var, code)].items(), key=lambda kv: (STATUS_ORDER[kv[1]], kv[0])):
+        for rid in cat.requirements[(var, code)]:
+            if (var, code, rid) in cat.pure:     # judged under the base: its result, shared
+                statuses[(var, code)][rid] = "pure"
+        for rid, st in sorted(statuses[(var, code)].items(), key=lambda kv: (STATUS_ORDER.get(kv[1], 0), kv[0])):
+            if st == "pure":
+                reqs.append(rid)
+                continue
             doc, section, heading = cat.sources.get((var, code, rid), ("", "", ""))
             entries = [evidence(kind, i) for kind, i in sorted(set(used[(var, code, rid)]))]
             reqs.append(Requirement(
@@ -169,10 +181,18 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
                 detail=detail(st, measures.get((var, code, rid)), cat.scopes.get((var, code, rid), [])),
                 source={"document": policy.document(doc), "section": f"{section}: {heading}"},
                 evidence=entries, measure=_measure(measures.get((var, code, rid)))))
-        results.append(CategoryResult(
+        by_variant[(var, code)] = CategoryResult(
             policy=pol, category=code, title=cat.categories[(var, code)]["title"], status=status,
-            blockers=[r.id for r in reqs if r.status in ("unmet", "unknown")],
-            requirements=reqs, advisories=sorted(advice[(var, code)], key=lambda a: a.id)))
+            blockers=[], requirements=reqs, advisories=sorted(advice[(var, code)], key=lambda a: a.id))
+    for (var, code), result in by_variant.items():
+        base = program.base_of(var)
+        shared = ({q.id: q for q in by_variant[(base, code)].requirements}
+                  if any(isinstance(q, str) for q in result.requirements) else {})
+        result.requirements = sorted((shared[q] if isinstance(q, str) else q for q in result.requirements),
+                                     key=lambda q: (STATUS_ORDER[q.status], q.id))
+        result.blockers = [q.id for q in result.requirements if q.status in ("unmet", "unknown")]
+        if result.policy in program.requested:
+            results.append(result)
     return Evaluation(applicant=data["id"], name=data["name"], file=file, as_of=as_of, results=results)
 
 

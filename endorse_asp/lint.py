@@ -283,11 +283,17 @@ class _Linter:
         self.root = root
         self.problems: list[Problem] = []
         self.files: list[RuleFile] = []
-        self.meta: dict[str, dict] = {}          # policy dir name -> {"path", "data", "node", "id"}
+        self.meta: dict[str, dict] = {}          # policy id -> {"path", "data", "node"} of its policy.yaml
         self.policy_dirs: dict[str, Path] = {}   # policy id -> directory
         self.broken: set[str] = set()            # policy ids whose own files have errors
+        self.unbridgeable: set[str] = set()      # bases whose declarations cannot be inherited
+        self.seen: dict[str, set] = {}           # policy id -> keys of the grounded problems found
+
+    current: str | None = None      # the policy whose grounded checks are running
 
     def add(self, file, line, col, severity, message) -> None:
+        if self.current and not _inside(str(file), self.policy_dirs[self.current].resolve()):
+            message = f"in policy '{self.current}': {message}"
         self.problems.append(Problem(display(file), int(line or 1), int(col or 1), severity, message))
 
     # ---- the steps
@@ -305,7 +311,7 @@ class _Linter:
                 self.check_program_part(rule_file)
         self.check_predicates()
         cases = self.collect_cases()
-        for pid in sorted(self.policy_dirs):
+        for pid in sorted(self.policy_dirs, key=lambda p: (len(self.chain(p)), p)):   # bases first
             self.check_grounded(pid, cases)
 
     # ---- policy.yaml
@@ -567,6 +573,7 @@ class _Linter:
             signatures = policymod.declared_signatures(own)
             for name, arity in sorted(signatures):
                 if arity < 2:
+                    self.unbridgeable.add(base)
                     where = self.find([base], name, arity=arity) or (self.meta[base]["path"], 1, 1)
                     self.add(*where, ERROR, f"'{name}(p)' has only the policy as argument, so a policy extending "
                                             f"'{base}' cannot inherit it: give it a second argument")
@@ -575,6 +582,18 @@ class _Linter:
                 ast.parse_string(text, statements.append, logger=lambda code, message: None)
             except RuntimeError:
                 continue
+        return statements
+
+    def generated(self) -> list:
+        """The rules policy.py writes besides the files: the bridges by which a derived policy
+        inherits, and whatever it derives from a derived policy's own rules (touched/3)."""
+        statements = self.bridges()
+        derive = getattr(policymod, "with_touched", None)
+        if derive is not None:
+            for pid, meta in self.meta.items():
+                if meta["data"].get("extends"):
+                    own = [s for f in self.files if f.policy == pid for s in f.statements]
+                    statements.extend(s for s in derive(own) if not any(s is o for o in own))
         return statements
 
     def check_predicates(self) -> None:
@@ -590,8 +609,11 @@ class _Linter:
                         own.setdefault(_sig(fn), _where(fn))
                 for fn in bodies:
                     read.setdefault(_sig(fn), []).append((rule_file, _where(fn)))
-        for statement in self.bridges():
-            for fn in heads_and_bodies(statement)[1]:
+        for statement in self.generated():
+            heads, bodies = heads_and_bodies(statement)
+            for fn in heads:
+                defined.setdefault(_sig(fn), _where(fn))
+            for fn in bodies:
                 read.setdefault(_sig(fn), []).append((None, None))
         python = python_signatures()
         any_arity = {name for name, arity in python if arity is None}
@@ -688,9 +710,11 @@ class _Linter:
         if any(p in self.broken for p in chain) \
                 or not all(f.ok for f in self.files if f.policy is None):
             return
+        if any(p in self.unbridgeable for p in chain[1:]):
+            return
         try:
             program = policymod.load_program.__wrapped__(self.root, (pid,))
-        except (PolicyError, OSError, KeyError, TypeError, ValueError) as err:
+        except (PolicyError, RuntimeError, OSError, KeyError, TypeError, ValueError) as err:
             self.add(meta["path"], 1, 1, ERROR, f"the policy cannot be loaded: {err}")
             return
         messages: list[str] = []
@@ -700,6 +724,14 @@ class _Linter:
             ctl.ground(program.parts())
         except RuntimeError:
             pass
+        self.current = pid
+        try:
+            self.grounded_checks(pid, chain, ctl, program, cases, messages)
+        finally:
+            self.current = None
+
+    def grounded_checks(self, pid, chain, ctl, program, cases, messages) -> None:
+        self.current = None
         for code, text in messages:
             # atom-undefined: checked above, with better words; global-variable: the
             # engine's `#min { A; B }` idiom for the smaller of two numbers.
@@ -707,6 +739,7 @@ class _Linter:
                 self.clingo_message(text)
         if any(code == clingo.MessageCode.RuntimeError for code, _ in messages):
             return
+        self.current = pid
         atoms = _Ground(ctl, program)
         own = {v for v, var in program.variants.items() if var.policy == pid}
         self.check_requirements(pid, chain, atoms, own)
@@ -715,6 +748,11 @@ class _Linter:
         self.check_sources(pid, chain, atoms, own)
         if cases is not None:
             self.check_cases(pid, chain, atoms, own, cases)
+
+    def inherited(self, pid: str, chain: list[str], key: tuple) -> bool:
+        """Record a grounded problem of `pid`; True when a base has it too (reported there, once)."""
+        self.seen.setdefault(pid, set()).add(key)
+        return any(key in self.seen.get(base, ()) for base in chain[1:])
 
     def check_requirements(self, pid, chain, atoms, own) -> None:
         problems: dict[tuple, list] = {}
@@ -732,6 +770,8 @@ class _Linter:
                 if (v, r) not in headings:
                     problems.setdefault((r, "heading"), []).append(c)
         for (what, kind), codes in sorted(problems.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+            if self.inherited(pid, chain, ("requirement", what, kind)):
+                continue
             codes = _names(codes)
             if kind == "section":
                 where = self.find(chain, "category", contains=(what,)) if isinstance(what, str) else None
@@ -791,6 +831,8 @@ class _Linter:
                     refs.setdefault(name, []).append(c)
         every_name = sorted({n for d in defined.values() for n in d})
         for name, codes in sorted(refs.items()):
+            if self.inherited(pid, chain, ("undefined threshold", name)):
+                continue
             where = self.find_declaration(chain, name) or (self.meta[pid]["path"], 1, 1)
             self.add(*where, ERROR, f"threshold '{name}' is named for {_names(codes)} but not defined there: add "
                                     f"threshold(p, C, {name}, <number>){_closest(name, every_name)}")
@@ -804,10 +846,14 @@ class _Linter:
                     bad.setdefault(name, []).append(c)
         all_named = sorted({n for names in named.values() for n in names})
         for name, codes in sorted(unused.items()):
-            where = self.find(chain, "threshold", arity=4, contains=(name,)) or (self.meta[pid]["path"], 1, 1)
+            where = self.find([pid], "threshold", arity=4, contains=(name,))
+            if where is None:    # inherited, its requirement replaced: nothing the policy wrote
+                continue
             self.add(*where, WARNING, f"threshold '{name}' is defined for {_names(codes)} but no requirement there "
                                       f"uses it{_closest(name, all_named)}")
         for name, codes in sorted(bad.items()):
+            if self.inherited(pid, chain, ("bad threshold", name)):
+                continue
             where = self.find_threshold_text(chain, name) or (self.meta[pid]["path"], 1, 1)
             self.add(*where, ERROR, f"threshold '{name}' ({_names(codes)}) is not a whole number: write it without "
                                     "quotes or units (hours and days are whole numbers)")
@@ -835,22 +881,46 @@ class _Linter:
         if len(chain) < 2:
             return
         base = chain[1]
-        stand_ins = {("base", v): v for v in own}
-        base_categories = {(stand_ins[b], c) for b, c, *_ in atoms.get("category", 4) if b in stand_ins}
-        base_keys = atoms.base_keys(stand_ins)
+        # The term the base is ground under, for each variant: inherits(v, b) of the bridge rules
+        # (the base's own name, or a stand-in base(v)).
+        terms = {v: b for v, b in atoms.get("inherits", 2) if v in own} or {v: ("base", v) for v in own}
+        base_categories = {(v, c) for v, b in terms.items() for b2, c, *_ in atoms.get("category", 4) if b2 == b}
+        base_keys = atoms.base_keys(terms)
+        categories = {(v, c) for v, c, *_ in atoms.get("category", 4) if v in own}
         for v, c in atoms.get("drop", 2):
-            if v in own and (v, c) not in base_categories:
-                where = self.find([pid], "drop", contains=(c,) if isinstance(c, str) else ()) \
-                    or (self.meta[pid]["path"], 1, 1)
+            # A rule over a variable (drop(p, renewal(C)) :- ...) may name categories nobody has;
+            # only a category written out is a mistake when the base lacks it.
+            if v in own and (v, c) not in base_categories and self.literal([pid], "drop", 1, c):
+                where = self.find([pid], "drop", contains=(c,)) or (self.meta[pid]["path"], 1, 1)
                 self.add(*where, ERROR, f"drops category {_term(c)}, which the base policy '{base}' does not have"
-                                        f"{_closest(str(c), sorted(str(x[1]) for x in base_categories))}")
+                                        f"{_closest(_code(c), sorted(_code(x[1]) for x in base_categories))}")
         for v, c, key in atoms.get("replace", 3):
-            if v in own and (v, c, key) not in base_keys:
+            if v not in own:
+                continue
+            if (v, c) not in base_categories:
+                if (v, c) not in categories and self.literal([pid], "replace", 1, c):
+                    where = self.find([pid], "replace", contains=(c,)) or (self.meta[pid]["path"], 1, 1)
+                    self.add(*where, ERROR, f"replaces {_term(key)} in category {_term(c)}, which neither this "
+                                            f"policy nor its base '{base}' has")
+                continue    # a category of the derived policy's own: nothing to replace, nothing lost
+            if (v, c, key) not in base_keys:
                 where = self.find([pid], "replace", contains=tuple(x for x in (c, key) if isinstance(x, str))) \
+                    or self.find([pid], "replace", contains=(key,) if isinstance(key, str) else ()) \
                     or (self.meta[pid]["path"], 1, 1)
                 keys = sorted({str(k) for (vv, cc, k) in base_keys if vv == v and cc == c})
                 self.add(*where, ERROR, f"replaces {_term(key)} in category {_term(c)}, but the base policy '{base}' "
                                         f"declares nothing of that name there{_closest(str(key), keys)}")
+
+    def literal(self, pids, predicate: str, index: int, value) -> bool:
+        """Whether some rule of these policies writes `value` out as argument `index` of a `predicate` head."""
+        if not isinstance(value, str):
+            return False
+        for rule_file in self.rule_files_of(pids):
+            for statement in rule_file.statements:
+                for fn in heads_and_bodies(statement)[0]:
+                    if fn.name == predicate and len(fn.arguments) > index and value in _constants(fn.arguments[index]):
+                        return True
+        return False
 
     def check_sources(self, pid, chain, atoms, own) -> None:
         meta = self.meta[pid]
@@ -877,7 +947,7 @@ class _Linter:
             where = self.find([pid], "category", arity=4, contains=(code,)) \
                 or (self.meta[pid]["path"], self.line(self.meta[pid]["node"], "extends"), 1)
             untested.setdefault(where, []).append(code)
-        for where, missing in sorted(untested.items()):
+        for where, missing in sorted(untested.items(), key=lambda kv: tuple(map(str, kv[0]))):
             several = len(missing) > 1
             self.add(*where, WARNING, f"{'categories' if several else 'category'} {_names(missing)} "
                                       f"{'have' if several else 'has'} no committee test case: add one to "
@@ -908,16 +978,19 @@ class _Ground:
                  for atom in self._atoms.by_signature(name, arity)), key=repr)
         return self._cache[(name, arity)]
 
-    def base_keys(self, stand_ins: dict) -> set:
-        """(variant, category, key) of every declaration of a base stand-in with three or more arguments."""
+    def base_keys(self, terms: dict) -> set:
+        """(variant, category, key) of every declaration, with three or more arguments, of the
+        base each variant inherits from (`terms`: variant -> the term the base is ground under)."""
+        variants_of: dict = {}
+        for v, b in terms.items():
+            variants_of.setdefault(b, []).append(v)
         keys = set()
-        for sig in self._atoms.signatures:
-            name, arity, positive = sig
+        for name, arity, positive in self._atoms.signatures:
             if arity < 3 or not positive:
                 continue
             for args in self.get(name, arity):
-                if args[0] in stand_ins:
-                    keys.add((stand_ins[args[0]], args[1], args[2]))
+                for v in variants_of.get(args[0], ()):
+                    keys.add((v, args[1], args[2]))
         return keys
 
 
@@ -960,12 +1033,19 @@ def _names(codes, limit: int = 6) -> str:
     """Category codes in the order the policies list them, the first few of them."""
     from .explain import CATEGORY_ORDER
     rank = {c: n for n, c in enumerate(CATEGORY_ORDER)}
-    codes = sorted({str(c) for c in codes}, key=lambda c: (rank.get(c, len(rank)), c))
+    codes = sorted({_code(c) for c in codes}, key=lambda c: (rank.get(c, len(rank)), c))
     return ", ".join(codes[:limit]) + (f" and {len(codes) - limit} more" if len(codes) > limit else "")
 
 
+def _code(value) -> str:
+    """A category code as written in the rules: "IFS", or renewal("IFS") for a decoded term."""
+    if isinstance(value, tuple) and value and isinstance(value[0], str):
+        return f"{value[0]}({', '.join(map(_code, value[1:]))})"
+    return str(value)
+
+
 def _term(value) -> str:
-    return f'"{value}"' if isinstance(value, str) else str(value)
+    return f'"{value}"' if isinstance(value, str) else _code(value)
 
 
 def _closest(word: str, options) -> str:

@@ -86,7 +86,8 @@ def describe(term, rid: str, day0: dt.date, until: dt.date) -> Item:
     match kind:
         case "training":
             band, topic, amount = args
-            about = "on providing RS/C (didactic)" if topic == "rsc" else "on relationship-based practice"
+            about = {"rsc": "on providing RS/C (didactic)", "dei": "on diversity, equity and inclusion"}.get(
+                topic, "on relationship-based practice")
             entry = {"title": f"Further training {about}", "hours": amount / 100 if amount % 100 else amount // 100,
                      "date": day0, "topics": [topic], "focus": band, "didactic": True}
             return Item(rid, f"Complete {hours(amount)} more hours of training {about}, focused on "
@@ -211,6 +212,9 @@ class Solver:
         atoms = self.ctl.symbolic_atoms
         self.picks = [(decode(a.symbol)[1], a.literal) for a in atoms.by_signature("pick", 1)]
         self.chosen = [(a.symbol, a.literal) for a in atoms.by_signature("chosen", 3)]
+        # (scenario, term, cost); an offer that rests on choices is also ground with cost #inf, never true
+        self.offers = {o for o in (decode(a.symbol)[1:] for a in atoms.by_signature("item", 3))
+                       if isinstance(o[2], int)}
         self.serves: dict = {}
         for a in atoms.by_signature("for", 4):
             term, variant, code, rid = decode(a.symbol)[1:]

@@ -5,8 +5,9 @@ under `#program policy(p).`, `p` standing for the policy being judged. On
 parsing, each policy's part is renamed so that it can be grounded on its own.
 
 A policy that `extends` another states only its differences: the base's
-rules are grounded again for a stand-in policy `base(P)`, and generated
-bridge rules copy every declaration of `base(P)` into `P` unless `P` says
+rules are grounded under the base's own name (or, for a base with dated
+exceptions or a base of its own, a stand-in `base(P)`), and generated bridge
+rules copy every declaration of the base into `P` unless `P` says
 `drop(p, Category)` or `replace(p, Category, Key)` (Key: the declaration's
 third argument, a requirement id, threshold name or work test).
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +30,11 @@ from clingo import ast
 
 from .terms import decode
 
-POLICY_ROOT = Path(__file__).resolve().parent.parent / "policies"
+# The policies folder: the project's own, or another (a committee's draft) named by ENDORSE_POLICIES.
+POLICY_ROOT = Path(os.environ.get("ENDORSE_POLICIES") or Path(__file__).resolve().parent.parent / "policies")
 PART = "policy"
-NOT_BRIDGED = {"drop", "replace"}
+NOT_BRIDGED = {"drop", "replace", "touched"}
+NOT_TOUCHING = {"section", "heading", "cost"}   # citations and prices do not change a verdict
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -94,6 +98,7 @@ class Catalogue:
     sources: dict = field(default_factory=dict)       # (variant, code, req id) -> (doc, section, heading)
     thresholds: dict = field(default_factory=dict)    # (variant, code) -> {name: value}
     scopes: dict = field(default_factory=dict)        # (variant, code, req id) -> [scope terms]
+    pure: set = field(default_factory=set)            # (variant, code, req id) judged once, under the base
 
 
 @dataclass
@@ -103,6 +108,7 @@ class Program:
     variants: dict[str, Variant]
     statements: list = field(repr=False, default_factory=list)
     _parts: list = field(default_factory=list, repr=False)
+    requested: tuple[str, ...] = ()     # the policies asked for; `policies` adds their bases
     _catalogue: Catalogue | None = field(default=None, repr=False)
 
     def load_into(self, ctl: clingo.Control) -> None:
@@ -117,6 +123,11 @@ class Program:
         if not self.policies[policy].in_force(day):
             return []
         return [v for v in self.variants.values() if v.policy == policy and v.in_force(day)]
+
+    def base_of(self, variant: str) -> str | None:
+        """The variant whose verdicts `variant` shares (its base ground under its own name), if any."""
+        base = self.policies[self.variants[variant].policy].extends
+        return base if base in self.variants else None
 
     def variant_for(self, policy: str, day: dt.date | None = None) -> Variant:
         """The variant in force on `day` (default today), else the plain one."""
@@ -149,13 +160,21 @@ class Program:
             cat.thresholds.setdefault((v, c), {})[name] = value
         for v, c, r, scope in _atoms(atoms, "scope", 4, self.variants):
             cat.scopes.setdefault((v, c, r), []).append(scope)
+        cat.pure = set(_atoms(atoms, "pure", 3, self.variants))
         self._catalogue = cat
 
 
 def _atoms(atoms, name: str, arity: int, variants) -> list[tuple]:
     """Ground atoms name/arity of real variants (not stand-in bases), as sorted value tuples."""
     found = (decode(a.symbol)[1:] for a in atoms.by_signature(name, arity))
-    return sorted(t for t in found if t[0] in variants)
+    return sorted((t for t in found if t[0] in variants), key=_order)
+
+
+def _order(value):
+    """A sort key for decoded terms of mixed kinds (a renewal category is a tuple among strings)."""
+    if isinstance(value, tuple):
+        return (2, tuple(map(_order, value)))
+    return (0, value, "") if isinstance(value, int) else (1, 0, str(value))
 
 
 def _date(value, where: str) -> dt.date | None:
@@ -234,9 +253,34 @@ def declared_signatures(statements: list) -> set[tuple[str, int]]:
     return found - {(n, a) for n, a in found if n in NOT_BRIDGED}
 
 
+def with_touched(statements: list) -> list:
+    """The statements of a derived policy, each declaration rule followed (in
+    its own program part) by the same rule deriving touched(p, Category, Key):
+    what the policy itself says about Category (the declaration's second and
+    third argument, or `category` for a two-argument one). Requirements it
+    leaves untouched are judged once, under the base."""
+    out = []
+    for s in statements:
+        out.append(s)
+        if s.ast_type != ast.ASTType.Rule or s.head.ast_type != ast.ASTType.Literal:
+            continue
+        atom = s.head.atom
+        if atom.ast_type != ast.ASTType.SymbolicAtom or atom.symbol.ast_type != ast.ASTType.Function:
+            continue
+        term = atom.symbol
+        args = term.arguments
+        if len(args) < 2 or str(args[0]) != "p" or term.name in NOT_TOUCHING | NOT_BRIDGED - {"replace"}:
+            continue
+        key = args[2] if len(args) >= 3 else ast.SymbolicTerm(term.location, clingo.Function("category"))
+        head = ast.Literal(s.head.location, ast.Sign.NoSign, ast.SymbolicAtom(
+            ast.Function(term.location, "touched", [args[0], args[1], key], False)))
+        out.append(s.update(head=head))
+    return out
+
+
 def bridge_text(part: str, signatures: set[tuple[str, int]]) -> str:
     """Rules copying a base's declarations into the policy that extends it, but for drop/replace."""
-    lines = [f"#program {part}(v, b)."]
+    lines = [f"#program {part}(v, b).", "inherits(v, b)."]
     for name, arity in sorted(signatures):
         xs = [f"X{i}" for i in range(2, arity + 1)]
         guards = ["not drop(v, X2)"] + (["not replace(v, X2, X3)"] if arity >= 3 else [])
@@ -274,26 +318,41 @@ def load_program(root: Path = POLICY_ROOT, only: tuple[str, ...] | None = None) 
     for policy in needed.values():
         own: list = []
         _parse(sorted(policy.directory.glob("*.lp")), policy.part, own)
-        signatures[policy.id] = declared_signatures(own)
-        statements.extend(own)
         for n, exc in enumerate(policy.exceptions):
-            _parse([exc.file], f"{policy.part}_exception_{n}", statements)
+            _parse([exc.file], f"{policy.part}_exception_{n}", own)
+        signatures[policy.id] = declared_signatures(own)
+        statements.extend(with_touched(own) if policy.extends else own)
     for policy in needed.values():
         if any(p.extends == policy.id for p in needed.values()):
             ast.parse_string(bridge_text(f"bridge_{policy.index}", signatures[policy.id]), statements.append)
 
     parts: list = [("base", [])]
+    grounded: set = set()
+
+    def ground(part: str, params: list) -> None:
+        if (part, tuple(params)) not in grounded:
+            grounded.add((part, tuple(params)))
+            parts.append((part, params))
+
     variants: dict[str, Variant] = {}
+    for policy in needed.values():        # a shared base is judged too (hidden when not asked for)
+        if policy.id not in {p.id for p in judged} and not policy.exceptions and not policy.extends:
+            variants[policy.id] = Variant(policy.id, policy.id, (), None, None)
+            ground(policy.part, [clingo.String(policy.id)])
     for policy in judged:
         for variant in variants_of(policy):
             variants[variant.name] = variant
             term = clingo.String(variant.name)
-            parts.append((policy.part, [term]))
-            parts.extend((f"{policy.part}_exception_{n}", [term]) for n, e in enumerate(policy.exceptions)
-                         if e.id in variant.exceptions)
+            ground(policy.part, [term])
+            for n, e in enumerate(policy.exceptions):
+                if e.id in variant.exceptions:
+                    ground(f"{policy.part}_exception_{n}", [term])
             for base in chain(policy)[1:]:
-                stand_in = clingo.Function("base", [term])
-                parts.append((base.part, [stand_in]))
-                parts.append((f"bridge_{base.index}", [term, stand_in]))
+                # A base without dated exceptions is ground once, under its own name, and
+                # shared by every policy extending it; otherwise under a stand-in name.
+                shared = not base.exceptions and not base.extends
+                stand_in = clingo.String(base.id) if shared else clingo.Function("base", [term])
+                ground(base.part, [stand_in])
+                ground(f"bridge_{base.index}", [term, stand_in])
                 term = stand_in
-    return Program({p.id: p for p in judged}, variants, statements, parts)
+    return Program(needed, variants, statements, parts, requested=tuple(p.id for p in judged))

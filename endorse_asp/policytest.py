@@ -91,12 +91,38 @@ def _policy_of(file: Path) -> str:
     return ""
 
 
+def root_of(paths) -> Path:
+    """The policies folder (the one holding common/) the given paths lie in; default the shipped one."""
+    for path in paths or []:
+        for folder in (Path(path).resolve(), *Path(path).resolve().parents):
+            if (folder / "common").is_dir() and folder != POLICY_ROOT.resolve():
+                return folder
+            if folder == POLICY_ROOT.resolve():
+                return POLICY_ROOT
+    return POLICY_ROOT
+
+
+def program_for(cases: list[Case], root: Path = POLICY_ROOT) -> Program:
+    """The rules the cases need: the policies they expect something of, with their bases."""
+    from .policy import PolicyError, policy_dirs, read_policy
+    wanted = {c.policy for c in cases if c.policy}
+    wanted |= {str(t).rpartition("/")[0] for c in cases if isinstance(c.expect, dict) for t in c.expect if "/" in str(t)}
+    try:
+        known = {read_policy(d, i).id for i, d in enumerate(policy_dirs(root))}
+    except PolicyError:
+        known = set()
+    only = tuple(sorted(wanted & known)) or None
+    return load_program(root, only) if only else (load_program() if root == POLICY_ROOT else load_program(root))
+
+
 def _applicant(case: Case) -> load.Applicant:
     if isinstance(case.applicant, dict):
         applicant = load.validate(case.applicant, f"{case.where}: {case.name}")
     else:
         near = case.file.parent / case.applicant
-        applicant = load.load_file(near if near.is_file() else PROJECT / case.applicant)
+        beside_root = root_of([case.file]).parent / case.applicant   # the project of a copied tree
+        applicant = load.load_file(near if near.is_file() else beside_root if beside_root.is_file()
+                                   else PROJECT / case.applicant)
     return edits.apply(applicant, case.edits) if case.edits else applicant
 
 
@@ -121,6 +147,38 @@ def run(cases: list[Case], program: Program | None = None) -> list[Outcome]:
     return sorted(outcomes, key=lambda o: order[id(o.case)])
 
 
+_SHARED: tuple = ()    # (cases, program), inherited by forked workers
+
+
+def _run_part(indices: list[int]) -> list[tuple[list, set]]:
+    cases, program = _SHARED
+    return [(o.failures, o.covered) for o in run([cases[i] for i in indices], program)]
+
+
+def run_parallel(cases: list[Case], program: Program, jobs: int) -> list[Outcome]:
+    """As `run`, with the cases shared among `jobs` processes forked from this one."""
+    import multiprocessing
+    import sys
+    global _SHARED
+    if jobs <= 1 or len(cases) < 40:
+        return run(cases, program)
+    program.catalogue  # noqa: B018 - read once here, inherited by the workers
+    _SHARED = (cases, program)
+    parts = [list(range(n, len(cases), jobs)) for n in range(jobs)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = pool.map(_run_part, parts)
+    finally:
+        _SHARED = ()
+    outcomes: list = [None] * len(cases)
+    for part, found in zip(parts, results):
+        for i, (failures, covered) in zip(part, found):
+            outcomes[i] = Outcome(cases[i], failures, covered)
+    return outcomes
+
+
 def _compare(case: Case, evaluation) -> Outcome:
     results = {(r.policy, r.category): r for r in evaluation.results}
     failures: list[str] = []
@@ -136,8 +194,12 @@ def _compare(case: Case, evaluation) -> Outcome:
             failures.append(f"{target}: expected {expected['status']}, got {result.status}"
                             + _why(result))
         if "blockers" in expected and sorted(expected["blockers"] or []) != sorted(result.blockers):
-            failures.append(f"{target}: expected blockers {sorted(expected['blockers'] or [])}, "
-                            f"got {sorted(result.blockers)}")
+            want, got = set(expected["blockers"] or []), set(result.blockers)
+            why = "; ".join(part for part in (
+                f"also blocked by {', '.join(sorted(got - want))}" if got - want else "",
+                f"not blocked by {', '.join(sorted(want - got))}" if want - got else "") if part)
+            failures.append(f"{target}: expected blockers {sorted(want)}, got {sorted(got)} ({why})"
+                            + _why(result, got ^ want))
         statuses = {q.id: q for q in result.requirements}
         for rid, want in (expected.get("requirements") or {}).items():
             got = statuses.get(rid)
@@ -149,9 +211,9 @@ def _compare(case: Case, evaluation) -> Outcome:
     return Outcome(case, failures, covered)
 
 
-def _why(result) -> str:
+def _why(result, only=None) -> str:
     lines = [f"\n      {q.status:<8} {q.id}" + (f": {q.detail}" if q.detail else "")
-             for q in result.requirements if q.status != "met"]
+             for q in result.requirements if (q.status != "met" if only is None else q.id in only)]
     return "".join(lines)
 
 
@@ -163,8 +225,8 @@ def coverage_report(outcomes: list[Outcome], program: Program) -> str:
             seen.setdefault((policy, code, rid), set()).add(status)
     tested = {o.case.policy for o in outcomes}
     lines, complete, total = [], 0, 0
-    for (policy, code), reqs in sorted(program.catalogue.requirements.items()):
-        if policy not in tested:
+    for (policy, code), reqs in sorted(program.catalogue.requirements.items(), key=lambda kv: str(kv[0])):
+        if policy not in tested or not isinstance(code, str):   # renewals: not judged by these cases
             continue
         for rid in sorted(reqs):
             total += 1

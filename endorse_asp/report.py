@@ -11,7 +11,8 @@ import datetime as dt
 import functools
 import os
 import re
-from collections import Counter
+import secrets
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -22,6 +23,7 @@ from markupsafe import Markup
 from . import load
 from .evaluate import evaluate
 from .explain import Evaluation
+from .needs import fill_needs
 from .policy import Program
 
 FORMATS = ("html", "md")
@@ -64,14 +66,9 @@ def slug(text: str) -> Markup:
     return Markup(re.sub(r"[^\w\- ]", "", str(text).lower()).replace(" ", "-"))
 
 
-def html_badge(status: str) -> Markup:
-    """A status as a symbol and a word, styled by its class."""
-    symbol, word = STATUS[status]
-    return Markup('<span class="status {0}">{1} {2}</span>').format(status, symbol, word)
-
-
-def md_badge(status: str) -> str:
-    return "{} {}".format(*STATUS[status])
+HTML_BADGES = {status: Markup(f'<span class="status {status}">{symbol} {word}</span>')
+               for status, (symbol, word) in STATUS.items()}
+MD_BADGES = {status: f"{symbol} {word}" for status, (symbol, word) in STATUS.items()}
 
 
 def category_label(code) -> str:
@@ -102,7 +99,7 @@ def environment(fmt: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, auto_reload=False)
     env.globals.update(STATUS=STATUS, CATEGORY_STATUSES=CATEGORY_STATUSES, label=category_label,
-                       anchor=anchor, heading=heading, badge=md_badge if markdown else html_badge)
+                       anchor=anchor, heading=heading, badge=(MD_BADGES if markdown else HTML_BADGES).__getitem__)
     env.filters.update(code=md_code, slug=slug)
     return env
 
@@ -115,7 +112,7 @@ def render(template: str, fmt: str, **context) -> str:
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to a temporary file beside `path`, then rename it over `path`:
     an interrupted run leaves the old file or the new one, never a part."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         with open(tmp, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -162,7 +159,6 @@ class Failed:
 
 @dataclass
 class Batch:
-    out: Path
     fmt: str
     written: list[Written] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
@@ -178,11 +174,11 @@ class Batch:
         return Counter(s for w in self.written for s in w.counts)
 
 
-def report_page(evaluation: Evaluation, program: Program, fmt: str) -> str:
-    """One applicant's report."""
+def report_page(evaluation: Evaluation, program: Program, fmt: str, needs_computed: bool = False) -> str:
+    """One applicant's report (`needs_computed`: whether an empty `needs` means none was found)."""
     used = dict.fromkeys(r.policy for r in evaluation.results)
     policies = [program.policies[p] for p in used]
-    return render("report", fmt, e=evaluation, policies=policies)
+    return render("report", fmt, e=evaluation, policies=policies, needs_computed=needs_computed)
 
 
 def index_page(batch: Batch) -> str:
@@ -199,25 +195,32 @@ def _summary(evaluation: Evaluation, link: str) -> Written:
 
 
 def write_reports(files: Iterable[Path], out: Path, fmt: str, *, program: Program,
-                  as_of: dt.date | None = None, categories: Iterable[str] = (),
+                  as_of: dt.date | None = None, categories: Iterable[str] = (), with_needs: bool = False,
                   step: Callable[[], None] = lambda: None) -> Batch:
     """Judge every file, write a report per applicant and the index into `out`;
-    a file that cannot be read is listed in the index. `step` is called once per file."""
+    a file that cannot be read is listed in the index. `with_needs`: also find what each
+    category not reached would need (much slower). `step` is called once per file."""
     out.mkdir(parents=True, exist_ok=True)
-    batch = Batch(out, fmt)
+    batch = Batch(fmt)
     names = Names()
+    loaded: deque[load.Applicant] = deque()
 
     def applicants() -> Iterator[load.Applicant]:
         for path in files:
             try:
-                yield load.load_file(path)
+                loaded.append(load.load_file(path))
             except load.InputError as err:
                 batch.failed.append(Failed(str(path), [str(p) for p in err.problems]))
                 step()
+                continue
+            yield loaded[-1]
 
     for evaluation in evaluate(applicants(), as_of=as_of, program=program, categories=categories):
+        applicant = loaded.popleft()
+        if with_needs:
+            fill_needs(evaluation, applicant, program)
         link = f"{names(evaluation.applicant)}.{fmt}"
-        write_atomic(out / link, report_page(evaluation, program, fmt))
+        write_atomic(out / link, report_page(evaluation, program, fmt, with_needs))
         batch.written.append(_summary(evaluation, link))
         step()
     write_atomic(out / f"{INDEX}.{fmt}", index_page(batch))

@@ -20,6 +20,8 @@ def decode(symbol: clingo.Symbol):
             value = symbol.string
         elif kind == clingo.SymbolType.Number:
             value = symbol.number
+        elif kind != clingo.SymbolType.Function:
+            value = str(symbol)          # #inf or #sup
         else:
             name, arguments = symbol.name, symbol.arguments
             if not arguments:

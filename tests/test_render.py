@@ -1,0 +1,153 @@
+"""The text views: side by side across policies, the comparison, the renewal, within 80 columns."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from endorse_asp import load, render
+from endorse_asp.cli import main
+from endorse_asp.evaluate import evaluate
+
+ROOT = Path(__file__).resolve().parent.parent
+FACTS = ROOT / "facts"
+CARMEN = str(FACTS / "carmen-alvarez.yaml")
+JORDAN = str(FACTS / "jordan-lee.yaml")
+SHARED = ["mi-aimh", "massaimh", "orimha", "vaimh"]
+
+
+def endorse(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def table(output: str, header_word: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The table whose header line names `header_word`: its column names and rows (code -> cells)."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:1] and header_word in line.split())
+    columns = lines[start].split()
+    starts = [lines[start].index(c) for c in columns]
+    rows = {}
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        cells = [line[a:b].strip() for a, b in zip(starts, starts[1:] + [None])]
+        rows[line.split()[0]] = cells
+    return columns, rows
+
+
+def test_the_same_category_of_each_policy_sits_in_one_row():
+    result = endorse("evaluate", CARMEN)
+    assert result.exit_code == 0
+    out = result.output
+    assert all(len(line) <= 80 for line in out.splitlines())
+    columns, rows = table(out, "mi-aimh")
+    assert columns == SHARED
+    assert rows["IFS"] == ["not eligible", "not eligible", "-", "eligible"]
+    assert rows["IMHS"][2] != "-" and rows["IFRS"] == ["-", "-", "-", "eligible"]
+    assert rows["ECFA"][3] == "-"                     # Virginia has no early childhood categories
+    level_columns, level_rows = table(out, "mi-aimh-levels")   # no code in common: a table of its own
+    assert level_columns == ["mi-aimh-levels"] and set(level_rows) == {
+        "LEVEL-I", "LEVEL-II", "LEVEL-III", "LEVEL-IV-C", "LEVEL-IV-P", "LEVEL-IV-RF"}
+
+
+def test_what_blocks_each_category_follows_grouped_by_policy():
+    out = endorse("evaluate", CARMEN).output
+    blocks = out[out.index("What blocks each"):]
+    # IFS: the two MI-AIMH-based policies share their reason, Virginia is not listed (eligible)
+    assert re.search(r"^IFS +mi-aimh: rsc\.hours$", blocks, re.M)
+    assert re.search(r"^ +massaimh: membership, rsc\.hours$", blocks, re.M)
+    assert not re.search(r"vaimh: .*\n", blocks.split("IFS", 1)[1].split("\n")[0])
+
+
+def test_one_policy_keeps_one_line_per_category_with_its_blockers():
+    out = endorse("evaluate", JORDAN, "--policy", "vaimh").output.splitlines()
+    assert out[1] == "  vaimh"
+    assert re.match(r"    IMHS +not eligible membership$", out[5])
+    verbose = endorse("evaluate", JORDAN, "--policy", "vaimh", "--category", "IFA", "-v").output
+    assert "      met      residency" in verbose and "advice   Successful applications" not in verbose
+
+
+def test_verbose_adds_every_requirement_under_the_tables():
+    out = endorse("evaluate", CARMEN, "--policy", "mi-aimh", "--policy", "vaimh", "-v").output
+    assert "  vaimh" in out and "      met      training.hours: 48 of 48 hours for infants" in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def test_a_date_outside_a_policys_validity_is_named_not_judged():
+    result = endorse("evaluate", JORDAN, "--as-of", "2016-06-01")
+    assert result.exit_code == 0
+    assert "not in force on 2016-06-01, so not judged: massaimh, mi-aimh, orimha, vaimh" in result.output
+    columns, _ = table(result.output, "mi-aimh-levels")
+    assert columns == ["mi-aimh-levels"]
+    data = json.loads(endorse("evaluate", JORDAN, "--as-of", "2016-06-01", "--format", "json").output)
+    assert {r["policy"] for r in data["results"]} == {"mi-aimh-levels"}
+    assert sorted(data["not_in_force"]) == ["massaimh", "mi-aimh", "orimha", "vaimh"]
+
+
+def test_compare_answers_would_this_be_enough_in_virginia():
+    result = endorse("evaluate", CARMEN, "--compare", "--policy", "mi-aimh", "--policy", "vaimh")
+    assert result.exit_code == 0
+    out = result.output
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "Where mi-aimh, vaimh differ" in out
+    ifs = out[out.index("IFS: mi-aimh not eligible | vaimh eligible"):]
+    ifs = ifs[:ifs.index("\n\n")]
+    assert "  rsc.hours" in ifs
+    assert "from an IFRS or IMHM-C" in ifs and "004_702cdf564c10a0d2.txt" in ifs and "002_b073f557d3486da6.txt" in ifs
+    assert "residency" not in ifs          # met where it is asked: no difference that matters
+    assert "only vaimh has: IFRS" in out
+
+
+def test_compare_lists_only_requirements_whose_status_differs():
+    (e,) = evaluate([load.load_file(JORDAN)])
+    diff = render.differences(e)
+    imhs = next(c for c in diff["categories"] if c["category"] == "IMHS")
+    assert imhs["verdicts"] == {"mi-aimh": "eligible", "massaimh": "not_eligible", "orimha": "eligible",
+                                "vaimh": "not_eligible"}
+    assert [row["id"] for row in imhs["requirements"]] == ["membership"]
+    sides = imhs["requirements"][0]["sides"]
+    assert sides["massaimh"]["status"] == "unmet" and sides["orimha"]["status"] == "met"
+    assert sides["vaimh"]["source"]["document"] == "004_702cdf564c10a0d2.txt"
+    # categories where nothing differs are left out; codes of one policy only are listed apart
+    assert "LEVEL-I" in diff["only_in"]["mi-aimh-levels"] and "IFRS" in diff["only_in"]["vaimh"]
+
+
+def test_compare_json_and_its_usage_error():
+    out = json.loads(endorse("evaluate", JORDAN, "--compare", "--format", "json", "--policy", "mi-aimh",
+                             "--policy", "orimha").output)
+    assert out["applicant"] == "jordan-lee" and out["policies"] == ["mi-aimh", "orimha"]
+    assert out["categories"] == []          # IMHS is eligible under both, for the same reasons
+    lone = endorse("evaluate", JORDAN, "--compare", "--policy", "mi-aimh")
+    assert lone.exit_code == 2 and "at least two policies" in lone.output
+
+
+def test_policy_list_shows_what_each_policy_is():
+    out = json.loads(endorse("policy", "list", "--format", "json").output)
+    by_id = {p["id"]: p for p in out}
+    assert set(by_id) == {"mi-aimh", "massaimh", "mi-aimh-levels", "orimha", "vaimh"}
+    assert by_id["vaimh"]["categories"] == ["IFA", "IFS", "IFRS", "IMHS", "IMHM-C", "IMHM-P", "IMHM-RF"]
+    assert by_id["vaimh"]["extends"] == "mi-aimh" and by_id["vaimh"]["valid_from"] == "2017-01-01"
+    assert "004_702cdf564c10a0d2.txt" in by_id["vaimh"]["sources"]
+    assert by_id["orimha"]["categories"] == ["IMHS"] and by_id["orimha"]["renewals"] == ["IMHS"]
+    assert by_id["massaimh"]["exceptions"] == [{"id": "capacity-building", "valid_from": None,
+                                                "valid_to": "2023-12-31",
+                                                "source": '002, "State exceptions: MassAIMH"'}]
+    assert by_id["mi-aimh-levels"]["valid_from"] is None and by_id["mi-aimh-levels"]["extends"] is None
+    assert by_id["mi-aimh"]["renewals"] == by_id["mi-aimh"]["categories"]
+    text = endorse("policy", "list").output
+    assert "exception capacity-building: in force from the start to 2023-12-31" in text
+    assert "valid on any date" in text and "valid from 2017-01-01, extends mi-aimh" in text
+
+
+def test_renewal_text_fits_and_lists_what_to_do():
+    out = endorse("renew", str(FACTS / "megan-oconnell.yaml"), "--year", "2024").output
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "to renew: Receive 12 more hour(s) of RS/C between 2024-01-01 and" in out
+
+
+@pytest.mark.parametrize("path", sorted(str(p) for p in FACTS.glob("*.yaml")))
+def test_every_example_fits_80_columns(path):
+    for args in ([], ["-v"], ["--compare"]):
+        out = endorse("evaluate", path, *args).output
+        assert all(len(line) <= 80 for line in out.splitlines()), (path, args)
