@@ -128,6 +128,8 @@ def detail(status: str, measure: tuple | None, scopes: list) -> str:
             text += f" after the {DEGREES[scope[1]]} degree"
         elif scope == "didactic_rsc":
             text += " of didactic training on providing RS/C"
+    if status == "review":
+        text += ", counting what a reviewer must confirm (ruling 7)"
     return text
 
 
@@ -179,7 +181,7 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
             reqs.append(Requirement(
                 id=rid, status=st, summary=cat.requirements[(var, code)][rid],
                 detail=detail(st, measures.get((var, code, rid)), cat.scopes.get((var, code, rid), [])),
-                source={"document": policy.document(doc), "section": f"{section}: {heading}"},
+                source={"document": policy.document(doc), "section": ": ".join(filter(None, (section, heading)))},
                 evidence=entries, measure=_measure(measures.get((var, code, rid)))))
         by_variant[(var, code)] = CategoryResult(
             policy=pol, category=code, title=cat.categories[(var, code)]["title"], status=status,

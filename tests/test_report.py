@@ -196,11 +196,13 @@ def test_needs_render_from_mappings_or_objects_and_their_absence_is_said():
     assert {r.status for r in evaluation.results} == {"not_eligible"}
     ecmhs.needs = [{"cost": 2, "as_of": dt.date(2025, 3, 1),
                     "items": [{"id": "rsc.hours", "text": "Receive 18 more hours <soon>",
-                               "edits": ["rsc+={hours: 18}"]}]}]
+                               "edits": ["rsc+={hours: 18}"]}]},
+                   {"cost": 4, "items": [{"id": "exam", "text": "Pass the exam", "edits": ["exam.passed=true"]}]}]
     policy.needs = [SimpleNamespace(cost=1, as_of=dt.date(2026, 7, 1), items=[])]
     for fmt in report.FORMATS:
         text = report.report_page(evaluation, program(), fmt)
         assert "Cost 2, reachable on 2025-03-01" in text and "rsc+={hours: 18}" in text
+        assert "Cost 4" in text and "Cost 4, reachable" not in text and "exam.passed=true" in text
         assert "Cost 1, reachable on 2026-07-01" in text and "only time has to pass" in text
         assert text.count("No needs computed") == 1  # IMHM-RF
     assert "Receive 18 more hours &lt;soon&gt;" in report.report_page(evaluation, program(), "html")
