@@ -5,17 +5,18 @@
     for item in batch.run(files, job, jobs=4, progress=True):
         ...   # item.index, item.file, item.value (transform(evaluation)) or item.error
 
-`run` cuts the files into chunks (BATCH_CHUNK applicants, smaller towards the end so
-that no core idles while the last one finishes), hands them to `jobs` worker
+`run` cuts the files into chunks (BATCH_WORK // policies judged applicants, smaller
+towards the end so that no core idles while the last one finishes), hands them to `jobs` worker
 processes and yields one `Item` per file, in the order given, as soon as every earlier
 one is out. At most two chunks per worker are in flight or waiting to be yielded,
 so memory stays flat however many files there are. A worker grounds each chunk in a
 fresh clingo Control, hands the freed memory back (malloc_trim) and leaves after
 `max_chunks` chunks, to be replaced by a new one, so whatever a long run leaves behind
 in a process (clingo's symbol table only grows) is bounded. The chunk is smaller than
-solve.CHUNK on purpose: a Control's peak memory grows with the applicants it grounds
-together (measured: ~75 MB for 20, ~125 MB for 50, ~240 MB for 100), while the cost of
-grounding the engine once per chunk (~25 ms) is already small against 20 applicants.
+solve.CHUNK on purpose: a Control's peak memory grows with the applicants and policies
+it grounds together (measured with five policies: ~75 MB for 20 applicants, ~125 MB for
+50, ~240 MB for 100), while grounding the engine once per chunk (~25 ms) is already
+small against 20 applicants.
 
 Workers are forked from the parent once it has parsed the policies, so a new worker
 starts at once with the program in memory (start method "fork"; "forkserver" and
@@ -53,10 +54,11 @@ import click
 from . import load, render
 from .evaluate import evaluate
 from .policy import POLICY_ROOT, Program, load_program
+from .solve import CHUNK
 
-BATCH_CHUNK = 20      # applicants a Control grounds together: ~25 ms a chunk vs ~75 MB at the peak (bench)
-MIN_CHUNK = 10        # the smallest chunk of a batch's tail
-MAX_CHUNKS = 40       # chunks a worker evaluates before it is replaced
+BATCH_WORK = 100      # applicants x policies a Control grounds together: ~25 ms a chunk vs ~75 MB (bench)
+MIN_CHUNK = 10        # the smallest chunk
+MAX_CHUNKS = 20       # chunks a worker evaluates before it is replaced (its memory creeps up: bench)
 START_METHOD = os.environ.get("ENDORSE_START_METHOD", "fork")
 
 
@@ -81,6 +83,14 @@ class Job:
     def chunk(self, files: list[str]) -> list[tuple[object, str | None]]:
         """What a worker does with a chunk of files: (value, error) for each."""
         return evaluate_chunk(self, files)
+
+    def chunk_size(self) -> int:
+        """Applicants per chunk: fewer when more policies judge each (see BATCH_WORK)."""
+        return chunk_size(len(self.program().policies))
+
+
+def chunk_size(policies: int) -> int:
+    return max(MIN_CHUNK, min(CHUNK, BATCH_WORK // max(1, policies)))
 
 
 @dataclass
@@ -112,6 +122,22 @@ def warm(job: Job, program: Program | None = None, catalogue: bool = True) -> Pr
         program.catalogue  # noqa: B018 - grounds the declarations once, here
     _WARM[(job.root, job.only)] = program
     return program
+
+
+def applicant_paths(paths) -> list[str]:
+    """As cli.applicant_files (the files named, and the .yaml/.yml files of the folders named,
+    sorted by name), as plain strings: 100,000 Path objects would cost the parent ~30 MB that
+    every forked worker's resident size would count again."""
+    files: list[str] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            with os.scandir(path) as entries:
+                found = sorted(e.name for e in entries if Path(e.name).suffix in (".yaml", ".yml") and e.is_file())
+            files.extend(str(path / f) for f in found)
+        else:
+            files.append(str(path))
+    return files
 
 
 def evaluate_chunk(job: Job, files: list[str]) -> list[tuple[object, str | None]]:
@@ -152,20 +178,24 @@ def safe_chunk(job, files: list[str]) -> list[tuple[object, str | None]]:
     return out
 
 
-def _chunks(files: list[str], jobs: int, size: int | None) -> Iterator[tuple[int, list[str]]]:
-    """(first index, files): at most BATCH_CHUNK files; smaller towards the end (guided
-    self-scheduling), so the last chunks end together on all workers."""
+def _chunks(files: list[str], jobs: int, size: int | None, largest: int = CHUNK) -> Iterator[tuple[int, list[str]]]:
+    """(first index, files): `size` files each, or else at most `largest`, smaller towards
+    the end (guided self-scheduling), so that the last chunks end together on all workers."""
     start, total = 0, len(files)
     while start < total:
         if size:
             n = size
         else:
-            n = max(MIN_CHUNK, min(BATCH_CHUNK, math.ceil((total - start) / (2 * jobs))))
+            n = max(MIN_CHUNK, min(largest, math.ceil((total - start) / (2 * jobs))))
         yield start, files[start:start + n]
         start += n
 
 
-def _worker(conn, job: Job, max_chunks: int) -> None:
+def _worker(conn, job: Job, max_chunks: int, inherited: list = ()) -> None:
+    # A forked worker holds copies of the parent's ends of every pipe (its own and the other
+    # workers'): close them, so that the parent's death reads as end-of-file here.
+    for other in inherited:
+        other.close()
     try:
         for _ in range(max_chunks):
             task = conn.recv()
@@ -202,7 +232,7 @@ def run(files: Iterable, job=Job(), *, jobs: int | None = None, chunk: int | Non
         program: Program | None = None) -> Iterator[Item]:
     """One Item per file, in the order given. `jobs`: worker processes (default all cores;
     1 evaluates here, in this process, as does a batch too small to share). `chunk`: files
-    per chunk (default: guided, at most BATCH_CHUNK). `progress`: a progress bar on stderr.
+    per chunk (default: guided, at most job.chunk_size()). `progress`: a progress bar on stderr.
     `program`: the job's rules, when the caller has them parsed already."""
     files = [os.fspath(f) for f in files]
     jobs = max(1, jobs or default_jobs())
@@ -220,7 +250,7 @@ def run(files: Iterable, job=Job(), *, jobs: int | None = None, chunk: int | Non
 
 
 def _serial(files: list[str], job: Job, chunk: int | None) -> Iterator[Item]:
-    for start, part in _chunks(files, 1, chunk or BATCH_CHUNK):
+    for start, part in _chunks(files, 1, chunk or job.chunk_size()):
         for n, (value, error) in enumerate(safe_chunk(job, part)):
             yield Item(start + n, part[n], value, error)
 
@@ -229,7 +259,7 @@ def _parallel(files: list[str], job: Job, jobs: int, chunk: int | None, max_chun
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "fork":
         job.warm()
-    todo = _chunks(files, jobs, chunk)
+    todo = _chunks(files, jobs, chunk, job.chunk_size())
     window = 2 * jobs                      # chunks handed out and not yet yielded
     slots: list[_Slot] = []
     finished: dict[int, list] = {}         # start index -> results, waiting for their turn
@@ -240,7 +270,8 @@ def _parallel(files: list[str], job: Job, jobs: int, chunk: int | None, max_chun
         sys.stdout.flush()
         sys.stderr.flush()
         parent, child = context.Pipe()
-        process = context.Process(target=_worker, args=(child, job, max_chunks), daemon=True)
+        inherited = [parent, *(s.conn for s in slots)] if START_METHOD == "fork" else []
+        process = context.Process(target=_worker, args=(child, job, max_chunks, inherited), daemon=True)
         process.start()
         child.close()
         return _Slot(process, parent)

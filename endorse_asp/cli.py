@@ -110,7 +110,7 @@ def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs, compare
     The text puts the same category of different policies side by side."""
     program = program_for(policies)
     check_categories(program, categories)
-    files = applicant_files(paths)
+    files = batch.applicant_paths(paths)     # applicant_files' list, as strings (lighter for big batches)
     if compare:
         _compare(files, paths, program, categories, as_of, fmt)
         return

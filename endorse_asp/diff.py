@@ -126,6 +126,9 @@ class DiffJob:
         self.old.warm()
         self.new.warm()
 
+    def chunk_size(self) -> int:
+        return batch.chunk_size(len(self.old.program().policies) + len(self.new.program().policies))
+
     def chunk(self, files: list[str]) -> list[tuple[object, str | None]]:
         out: list = [None] * len(files)
         ready: list = []

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
+import pickle
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +33,8 @@ from clingo import ast
 
 from .terms import decode
 
+# Compiled programs and their catalogues, keyed by a hash of the rule files and of this compiler.
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "endorse-asp"
 # The policies folder: the project's own, or another (a committee's draft) named by ENDORSE_POLICIES.
 POLICY_ROOT = Path(os.environ.get("ENDORSE_POLICIES") or Path(__file__).resolve().parent.parent / "policies")
 PART = "policy"
@@ -103,18 +108,17 @@ class Catalogue:
 
 @dataclass
 class Program:
-    """The parsed engine and policies, ready to load into fresh Controls."""
+    """The compiled engine and policies (one program text), ready to load into fresh Controls."""
     policies: dict[str, Policy]
     variants: dict[str, Variant]
-    statements: list = field(repr=False, default_factory=list)
+    text: str = field(repr=False, default="")
     _parts: list = field(default_factory=list, repr=False)
     requested: tuple[str, ...] = ()     # the policies asked for; `policies` adds their bases
     _catalogue: Catalogue | None = field(default=None, repr=False)
+    _cache: Path | None = field(default=None, repr=False)
 
     def load_into(self, ctl: clingo.Control) -> None:
-        with ast.ProgramBuilder(ctl) as builder:
-            for statement in self.statements:
-                builder.add(statement)
+        ctl.add("base", [], self.text)
 
     def parts(self) -> list[tuple[str, list]]:
         return self._parts
@@ -162,6 +166,30 @@ class Program:
             cat.scopes.setdefault((v, c, r), []).append(scope)
         cat.pure = set(_atoms(atoms, "pure", 3, self.variants))
         self._catalogue = cat
+        self._save()
+
+    def _save(self) -> None:
+        """Keep the compiled program (and catalogue, once read) for the next process."""
+        if self._cache is None:
+            return
+        parts = [(name, [str(p) for p in params]) for name, params in self._parts]
+        state = (self.policies, self.variants, self.text, parts, self.requested, self._catalogue)
+        try:
+            self._cache.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self._cache.parent, delete=False) as out:
+                pickle.dump(state, out)
+            os.replace(out.name, self._cache)
+        except OSError:
+            pass                       # a read-only home: compile again next time
+
+    @classmethod
+    def cached(cls, path: Path) -> "Program | None":
+        try:
+            policies, variants, text, parts, requested, catalogue = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None
+        return cls(policies, variants, text, [(n, [clingo.parse_term(p) for p in ps]) for n, ps in parts],
+                   requested, catalogue, path)
 
 
 def _atoms(atoms, name: str, arity: int, variants) -> list[tuple]:
@@ -292,9 +320,31 @@ def policy_dirs(root: Path = POLICY_ROOT) -> list[Path]:
     return sorted(d for d in root.iterdir() if (d / "policy.yaml").is_file())
 
 
+def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:
+    """What a compiled program depends on: the rule files, policy metadata and this compiler."""
+    digest = hashlib.sha256(Path(__file__).read_bytes() + repr(only).encode() + clingo.__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".lp", ".yaml") and "tests" not in path.relative_to(root).parts and path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
 @functools.lru_cache(maxsize=8)
 def load_program(root: Path = POLICY_ROOT, only: tuple[str, ...] | None = None) -> Program:
-    """Parse the engine and the policies under `root` (all, or those named in `only` and their bases)."""
+    """The engine and the policies under `root` (all, or those named in `only` and their bases),
+    compiled, or taken from the cache when nothing they depend on has changed."""
+    root = Path(root)
+    cache = CACHE / f"{fingerprint(root, only)}.pickle"
+    program = Program.cached(cache)
+    if program is None:
+        program = compile_program(root, only)
+        program._cache = cache
+        program._save()
+    return program
+
+
+def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
+    """Parse the engine and the policies, rename policy parts, add bridges and touched rules."""
     every = {p.id: p for p in (read_policy(d, i) for i, d in enumerate(policy_dirs(root)))}
     if only is not None and (missing := set(only) - set(every)):
         raise PolicyError(f"unknown policy {', '.join(sorted(missing))}; known: {', '.join(sorted(every))}")
@@ -355,4 +405,4 @@ def load_program(root: Path = POLICY_ROOT, only: tuple[str, ...] | None = None) 
                 ground(base.part, [stand_in])
                 ground(f"bridge_{base.index}", [term, stand_in])
                 term = stand_in
-    return Program(needed, variants, statements, parts, requested=tuple(p.id for p in judged))
+    return Program(needed, variants, "\n".join(map(str, statements)), parts, requested=tuple(p.id for p in judged))
