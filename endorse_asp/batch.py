@@ -12,11 +12,13 @@ one is out. At most two chunks per worker are in flight or waiting to be yielded
 so memory stays flat however many files there are. A worker grounds each chunk in a
 fresh clingo Control, hands the freed memory back (malloc_trim) and leaves after
 `max_chunks` chunks, to be replaced by a new one, so whatever a long run leaves behind
-in a process (clingo's symbol table only grows) is bounded. The chunk is smaller than
-solve.CHUNK on purpose: a Control's peak memory grows with the applicants and policies
-it grounds together (measured with five policies: ~75 MB for 20 applicants, ~125 MB for
-50, ~240 MB for 100), while grounding the engine once per chunk (~25 ms) is already
-small against 20 applicants.
+in a process (clingo's symbol table and the decoding cache only grow) is bounded. The
+chunk is smaller than solve.CHUNK on purpose: a Control's peak memory grows with the
+applicants and policies it grounds together (measured with five policies, one process:
+~75 MB at the peak for 20 applicants, ~125 MB for 50, ~240 MB for 100), while grounding
+the engine once per chunk costs ~25 ms, small against a dozen applicants. On 2 workers
+and 1,000 applicants, the process tree peaks at ~225 MB resident with 20 applicants a
+chunk and 20 chunks a worker, ~172 MB with 12 and 10 (the defaults).
 
 Workers are forked from the parent once it has parsed the policies, so a new worker
 starts at once with the program in memory (start method "fork"; "forkserver" and
@@ -56,9 +58,9 @@ from .evaluate import evaluate
 from .policy import POLICY_ROOT, Program, load_program
 from .solve import CHUNK
 
-BATCH_WORK = 100      # applicants x policies a Control grounds together: ~25 ms a chunk vs ~75 MB (bench)
+BATCH_WORK = 60       # applicants x policies a Control grounds together: ~25 ms a chunk vs memory (bench)
 MIN_CHUNK = 10        # the smallest chunk
-MAX_CHUNKS = 20       # chunks a worker evaluates before it is replaced (its memory creeps up: bench)
+MAX_CHUNKS = 10       # chunks a worker evaluates before it is replaced (its memory creeps up: bench)
 START_METHOD = os.environ.get("ENDORSE_START_METHOD", "fork")
 
 

@@ -156,6 +156,8 @@ def symbols(applicant: int, data: dict, as_of: dt.date) -> Iterator[Symbol]:
         yield f("leadership", n, c(lead["level"]))
         if lead["start"]:
             yield f("leadership_start", n, day(lead["start"]))
+        if lead["end"]:
+            yield f("leadership_end", n, day(lead["end"]))
         if lead["beyond_paid_work"]:
             yield f("beyond_paid", n)
 

@@ -505,7 +505,31 @@ class _Linter:
                 self.broken.add(pid)
         for text in messages:
             self.clingo_message(text, syntax=True)
+        if rule_file.ok:
+            self.check_safety(rule_file)
         return rule_file
+
+    def check_safety(self, rule_file: RuleFile) -> None:
+        """Ground the file on its own, with no facts, so that clingo reports what it cannot
+        ground at all (unsafe variables...) at the file's own lines."""
+        messages: list = []
+        ctl = clingo.Control(["--warn=none"], logger=lambda code, text: messages.append((code, text)),
+                             message_limit=50)
+        parts = []
+        with ast.ProgramBuilder(ctl) as builder:
+            for statement in rule_file.statements:
+                builder.add(statement)
+                if statement.ast_type == ast.ASTType.Program:
+                    parts.append((statement.name, [clingo.Number(0)] * len(statement.parameters)))
+        try:
+            ctl.ground(parts)
+        except RuntimeError:
+            if rule_file.policy:
+                self.broken.add(rule_file.policy)
+            rule_file.ok = False
+        for code, text in messages:
+            if code == clingo.MessageCode.RuntimeError:
+                self.clingo_message(text)
 
     def clingo_message(self, text: str, syntax: bool = False) -> None:
         """One clingo message (perhaps with notes on further lines) as one problem."""
@@ -522,7 +546,8 @@ class _Linter:
             if note:
                 notes.append(f"{note.group('text')} (line {note.group('line')}, column {note.group('col')})")
             else:
-                parts.append(line.strip().replace("[#inc_base];", "").replace("#inc_base;", ""))
+                rule = re.sub(r"\[#inc_[^\]]*\];?", "", line.strip())
+                parts.append(re.sub(r"#Anon\d+", "_", re.sub(r"#Inc\d+", "p", rule)))
         message = parts[0] + (": " + " ".join(parts[1:]) if len(parts) > 1 else "")
         if notes:
             message += "; " + "; ".join(notes)
@@ -588,8 +613,14 @@ class _Linter:
         """The rules policy.py writes besides the files: the bridges by which a derived policy
         inherits, and whatever it derives from a derived policy's own rules (touched/3)."""
         statements = self.bridges()
+        # What the compiler generates whether or not a policy here extends another: a bridge
+        # with no declarations, and what it derives from a declaration.
+        ast.parse_string(policymod.bridge_text("bridge", set()), statements.append)
         derive = getattr(policymod, "with_touched", None)
         if derive is not None:
+            sample: list = []
+            ast.parse_string("#program policy(p). sample(p, category, key).", sample.append)
+            statements.extend(s for s in derive(sample) if not any(s is o for o in sample))
             for pid, meta in self.meta.items():
                 if meta["data"].get("extends"):
                     own = [s for f in self.files if f.policy == pid for s in f.statements]
@@ -734,9 +765,17 @@ class _Linter:
         self.current = None
         for code, text in messages:
             # atom-undefined: checked above, with better words; global-variable: the
-            # engine's `#min { A; B }` idiom for the smaller of two numbers.
-            if code not in (clingo.MessageCode.AtomUndefined, clingo.MessageCode.GlobalVariable):
-                self.clingo_message(text)
+            # engine's `#min { A; B }` idiom for the smaller of two numbers. Messages about a
+            # compiled program text rather than the files are placed at policy.yaml.
+            if code in (clingo.MessageCode.AtomUndefined, clingo.MessageCode.GlobalVariable):
+                continue
+            head = _CLINGO_MESSAGE.match(text.strip().splitlines()[0]) if text.strip() else None
+            if head and not Path(head.group("file")).is_file():
+                if code == clingo.MessageCode.RuntimeError:
+                    self.add(self.meta[pid]["path"], 1, 1, ERROR, "the rules cannot be ground together: "
+                             + " ".join(line.strip() for line in text.strip().splitlines()))
+                continue
+            self.clingo_message(text)
         if any(code == clingo.MessageCode.RuntimeError for code, _ in messages):
             return
         self.current = pid

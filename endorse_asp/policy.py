@@ -84,15 +84,22 @@ class Policy:
 
 @dataclass(frozen=True)
 class Variant:
-    """A policy with the set of its exceptions in force over [valid_from, valid_to]."""
+    """A policy with a set of its exceptions, in force over the stretches [from, to] (None: open)."""
     name: str
     policy: str
     exceptions: tuple[str, ...]
-    valid_from: dt.date | None
-    valid_to: dt.date | None
+    stretches: tuple[tuple[dt.date | None, dt.date | None], ...] = ((None, None),)
 
     def in_force(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+        return any((start is None or start <= day) and (end is None or day <= end) for start, end in self.stretches)
+
+    @property
+    def valid_from(self) -> dt.date | None:
+        return self.stretches[0][0]
+
+    @property
+    def valid_to(self) -> dt.date | None:
+        return self.stretches[-1][1]
 
 
 @dataclass
@@ -113,12 +120,18 @@ class Program:
     variants: dict[str, Variant]
     text: str = field(repr=False, default="")
     _parts: list = field(default_factory=list, repr=False)
+    statements: list = field(repr=False, default_factory=list)   # when freshly compiled: errors keep file:line
     requested: tuple[str, ...] = ()     # the policies asked for; `policies` adds their bases
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _cache: Path | None = field(default=None, repr=False)
 
     def load_into(self, ctl: clingo.Control) -> None:
-        ctl.add("base", [], self.text)
+        if self.statements:
+            with ast.ProgramBuilder(ctl) as builder:
+                for statement in self.statements:
+                    builder.add(statement)
+        else:
+            ctl.add("base", [], self.text)
 
     def parts(self) -> list[tuple[str, list]]:
         return self._parts
@@ -129,9 +142,10 @@ class Program:
         return [v for v in self.variants.values() if v.policy == policy and v.in_force(day)]
 
     def base_of(self, variant: str) -> str | None:
-        """The variant whose verdicts `variant` shares (its base ground under its own name), if any."""
+        """The variant whose verdicts `variant` shares (a base ground once under its own name), if any."""
         base = self.policies[self.variants[variant].policy].extends
-        return base if base in self.variants else None
+        shared = base and not self.policies[base].exceptions and not self.policies[base].extends
+        return base if shared and base in self.variants else None
 
     def variant_for(self, policy: str, day: dt.date | None = None) -> Variant:
         """The variant in force on `day` (default today), else the plain one."""
@@ -169,7 +183,7 @@ class Program:
         self._save()
 
     def _save(self) -> None:
-        """Keep the compiled program (and catalogue, once read) for the next process."""
+        """Keep the compiled program and its catalogue for the next process (once they ground)."""
         if self._cache is None:
             return
         parts = [(name, [str(p) for p in params]) for name, params in self._parts]
@@ -189,7 +203,7 @@ class Program:
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
             return None
         return cls(policies, variants, text, [(n, [clingo.parse_term(p) for p in ps]) for n, ps in parts],
-                   requested, catalogue, path)
+                   requested=requested, _catalogue=catalogue, _cache=path)
 
 
 def _atoms(atoms, name: str, arity: int, variants) -> list[tuple]:
@@ -235,24 +249,19 @@ def read_policy(directory: Path, index: int) -> Policy:
 
 
 def variants_of(policy: Policy) -> list[Variant]:
-    """One variant per stretch of time with a distinct set of exceptions in force."""
+    """One variant per distinct set of exceptions in force, with every stretch of time it covers."""
     cuts = sorted({d for e in policy.exceptions for d in (e.valid_from, e.valid_to and e.valid_to + dt.timedelta(1))
                    if d is not None})
     bounds = [None, *cuts, None]
-    seen: dict[tuple, Variant] = {}
+    stretches: dict[tuple, list] = {}
     for start, stop in zip(bounds, bounds[1:]):
         probe = start or (stop - dt.timedelta(1) if stop else dt.date.today())
         active = tuple(sorted(e.id for e in policy.exceptions
                               if (e.valid_from is None or e.valid_from <= probe)
                               and (e.valid_to is None or probe <= e.valid_to)))
-        end = stop - dt.timedelta(1) if stop else None
-        if active in seen:
-            old = seen[active]
-            seen[active] = Variant(old.name, old.policy, active, old.valid_from, end)
-        else:
-            name = "+".join((policy.id, *active))
-            seen[active] = Variant(name, policy.id, active, start, end)
-    return list(seen.values())
+        stretches.setdefault(active, []).append((start, stop - dt.timedelta(1) if stop else None))
+    return [Variant("+".join((policy.id, *active)), policy.id, active, tuple(ranges))
+            for active, ranges in stretches.items()]
 
 
 def _parse(files: list[Path], rename: str | None, into: list) -> None:
@@ -308,7 +317,7 @@ def with_touched(statements: list) -> list:
 
 def bridge_text(part: str, signatures: set[tuple[str, int]]) -> str:
     """Rules copying a base's declarations into the policy that extends it, but for drop/replace."""
-    lines = [f"#program {part}(v, b).", "inherits(v, b)."]
+    lines = [f"#program {part}_shared(v, b).", "inherits(v, b).", f"#program {part}(v, b)."]
     for name, arity in sorted(signatures):
         xs = [f"X{i}" for i in range(2, arity + 1)]
         guards = ["not drop(v, X2)"] + (["not replace(v, X2, X3)"] if arity >= 3 else [])
@@ -338,8 +347,7 @@ def load_program(root: Path = POLICY_ROOT, only: tuple[str, ...] | None = None) 
     program = Program.cached(cache)
     if program is None:
         program = compile_program(root, only)
-        program._cache = cache
-        program._save()
+        program._cache = cache          # saved once its catalogue is read, i.e. once it grounds
     return program
 
 
@@ -387,7 +395,7 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
     variants: dict[str, Variant] = {}
     for policy in needed.values():        # a shared base is judged too (hidden when not asked for)
         if policy.id not in {p.id for p in judged} and not policy.exceptions and not policy.extends:
-            variants[policy.id] = Variant(policy.id, policy.id, (), None, None)
+            variants[policy.id] = Variant(policy.id, policy.id, ())
             ground(policy.part, [clingo.String(policy.id)])
     for policy in judged:
         for variant in variants_of(policy):
@@ -404,5 +412,8 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
                 stand_in = clingo.String(base.id) if shared else clingo.Function("base", [term])
                 ground(base.part, [stand_in])
                 ground(f"bridge_{base.index}", [term, stand_in])
+                if shared:      # verdicts of unchanged requirements are the base's own
+                    ground(f"bridge_{base.index}_shared", [term, stand_in])
                 term = stand_in
-    return Program(needed, variants, "\n".join(map(str, statements)), parts, requested=tuple(p.id for p in judged))
+    return Program(needed, variants, "\n".join(map(str, statements)), parts, statements,
+                   requested=tuple(p.id for p in judged))

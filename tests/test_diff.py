@@ -3,6 +3,7 @@ errors when a version of the rules cannot be used."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -108,7 +109,11 @@ def test_rules_that_do_not_ground_stop_with_the_place(versions, tmp_path):
     (broken / "mi-aimh" / "extra.lp").write_text("#program policy(p).\nfoo(p, X) :- category(p, _, _, _).\n")
     result = endorse("policy", "diff", old, broken, "--applicants", FACTS)
     assert result.exit_code == 2
-    assert "cannot be grounded" in result.stderr and "extra.lp:2:" in result.stderr and "unsafe" in result.stderr
+    assert "the NEW rules" in result.stderr and "cannot be grounded" in result.stderr
+    assert "unsafe" in result.stderr and f"endorse policy check {broken}" in result.stderr
+    # ... which names the file and line
+    check = endorse("policy", "check", broken)
+    assert check.exit_code == 1 and re.search(r"extra\.lp:2:1: error: unsafe variables", check.stdout)
 
 
 def test_not_a_policies_folder(versions, tmp_path):

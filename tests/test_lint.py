@@ -126,6 +126,14 @@ def test_a_rule_file_without_its_program_line(rules):
     assert len(hits) == 1 and "#program policy(p)." in hits[0].message
 
 
+def test_an_unsafe_variable_is_reported_at_its_rule(rules):
+    training = rules / "mi-aimh" / "training.lp"
+    line = edit(training, "rsc_training_minimum(p, C, \"training.rsc_didactic\", rsc_didactic_hours) :- track(p, C, clinical).",
+                "rsc_training_minimum(p, C, \"training.rsc_didactic\", rsc_didactic_hours) :- track(p, D, clinical).")
+    hits = at(problems(rules, "error"), training, line)
+    assert len(hits) == 1 and "unsafe variables" in hits[0].message and "'C' is unsafe" in hits[0].message
+
+
 def test_a_requirement_without_a_heading_has_no_citation(rules):
     declarations = rules / "mi-aimh" / "declarations.lp"
     edit(declarations, 'heading(p, "exam", "Demonstration of competencies").', "")
