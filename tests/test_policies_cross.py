@@ -136,8 +136,6 @@ def test_the_split_is_met_exactly_when_some_assignment_meets_every_part(entries)
     assert q.measure["have"] == round(covered * 100) and q.measure["need"] == 4800
 
 
-@pytest.mark.xfail(strict=True, reason="endorse_asp/facts.py does not yet emit leadership_end(A, L, Day) for a "
-                                       "leadership entry's `end`, so a finished activity counts as ongoing")
 def test_a_finished_leadership_activity_counts_only_until_its_end():
     """Virginia's IFRS year of leadership (project ruling V4): an activity that ran 2020-01-01 to
     2020-06-30 gives 182 days, not the four years to the evaluation date."""
