@@ -110,7 +110,7 @@ def outcome(evaluation, applicant=None, program=None, needs: bool = False) -> di
     if needs:
         from .needs import fill_needs
         fill_needs(evaluation, applicant, program)
-    return {(r.policy, r.category): {"status": r.status, "blockers": list(r.blockers),
+    return {(r.policy, r.category): {"status": r.status, "blockers": sorted(r.blockers),
                                       "needs": [n.to_json() if hasattr(n, "to_json") else n for n in r.needs]}
             for r in evaluation.results}
 

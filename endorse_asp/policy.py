@@ -35,6 +35,7 @@ from .terms import decode
 
 # Compiled programs and their catalogues, keyed by a hash of the rule files and of this compiler.
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "endorse-asp"
+CACHE_KEEP = 8        # compiled programs kept (the most recently saved): policy trees in use at once
 # The policies folder: the project's own, or another (a committee's draft) named by ENDORSE_POLICIES.
 POLICY_ROOT = Path(os.environ.get("ENDORSE_POLICIES") or Path(__file__).resolve().parent.parent / "policies")
 PART = "policy"
@@ -193,6 +194,8 @@ class Program:
             with tempfile.NamedTemporaryFile(dir=self._cache.parent, delete=False) as out:
                 pickle.dump(state, out)
             os.replace(out.name, self._cache)
+            for old in sorted(self._cache.parent.glob("*.pickle"), key=lambda f: f.stat().st_mtime)[:-CACHE_KEEP]:
+                old.unlink(missing_ok=True)
         except OSError:
             pass                       # a read-only home: compile again next time
 
@@ -330,8 +333,10 @@ def policy_dirs(root: Path = POLICY_ROOT) -> list[Path]:
 
 
 def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:
-    """What a compiled program depends on: the rule files, policy metadata and this compiler."""
-    digest = hashlib.sha256(Path(__file__).read_bytes() + repr(only).encode() + clingo.__version__.encode())
+    """What a compiled program depends on: where the policies are (the program keeps their paths),
+    the rule files, policy metadata and this compiler."""
+    digest = hashlib.sha256(Path(__file__).read_bytes() + repr(only).encode() + clingo.__version__.encode()
+                            + str(root.resolve()).encode())
     for path in sorted(root.rglob("*")):
         if path.suffix in (".lp", ".yaml") and "tests" not in path.relative_to(root).parts and path.is_file():
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())

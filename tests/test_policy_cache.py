@@ -32,3 +32,32 @@ def test_a_rule_change_is_never_served_from_the_cache(tmp_path, monkeypatch):
     changed = policy.load_program(rules)
     assert changed.statements                                              # compiled anew
     assert training(changed) == "unmet"
+
+
+def test_the_same_rules_in_another_folder_are_compiled_for_that_folder(tmp_path, monkeypatch):
+    # The program keeps its policy folders (the catalogue reads their notes): a copy of a tree
+    # whose first folder is gone must not be served the first folder's program.
+    monkeypatch.setattr(policy, "CACHE", tmp_path / "cache")
+    first, second = tmp_path / "a", tmp_path / "b"
+    for name in ("common", "mi-aimh"):
+        shutil.copytree(ROOT / "policies" / name, first / name, ignore=shutil.ignore_patterns("tests"))
+    training(policy.load_program(first))
+    shutil.move(first, second)
+    policy.load_program.cache_clear()
+    moved = policy.load_program(second)
+    assert moved.statements                                               # compiled anew
+    assert all(second in p.directory.parents for p in moved.policies.values())
+
+
+def test_the_cache_keeps_only_the_most_recent_programs(tmp_path, monkeypatch):
+    monkeypatch.setattr(policy, "CACHE", tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    for n in range(policy.CACHE_KEEP + 3):
+        (tmp_path / "cache" / f"stale{n}.pickle").write_bytes(b"")
+    rules = tmp_path / "policies"
+    for name in ("common", "mi-aimh"):
+        shutil.copytree(ROOT / "policies" / name, rules / name, ignore=shutil.ignore_patterns("tests"))
+    training(policy.load_program(rules))
+    kept = list((tmp_path / "cache").glob("*.pickle"))
+    assert len(kept) == policy.CACHE_KEEP
+    assert (tmp_path / "cache" / f"{policy.fingerprint(rules, None)}.pickle") in kept
