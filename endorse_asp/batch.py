@@ -43,13 +43,11 @@ import datetime as dt
 import functools
 import json
 import math
-import multiprocessing
-import multiprocessing.connection
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import click
 
@@ -57,6 +55,9 @@ from . import load, render
 from .evaluate import evaluate
 from .policy import POLICY_ROOT, Program, load_program
 from .solve import CHUNK
+
+if TYPE_CHECKING:
+    import multiprocessing.connection
 
 BATCH_WORK = 60       # applicants x policies a Control grounds together: ~25 ms a chunk vs memory (bench)
 MIN_CHUNK = 10        # the smallest chunk
@@ -258,6 +259,8 @@ def _serial(files: list[str], job: Job, chunk: int | None) -> Iterator[Item]:
 
 
 def _parallel(files: list[str], job: Job, jobs: int, chunk: int | None, max_chunks: int) -> Iterator[Item]:
+    import multiprocessing.connection      # here: a single applicant's `evaluate` starts no workers
+
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "fork":
         job.warm()

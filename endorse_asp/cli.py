@@ -13,13 +13,13 @@ from typing import Iterator
 
 import click
 
-from . import batch, catalogue, lint, load, needs, policytest, render, render_needs, report
-from . import diff as diffmod
+# What every command needs; the modules of the other commands (what-if, need's text, policy
+# check/test/show/diff) are imported in them, so `evaluate` starts without their cost.
+from . import batch, load, needs, render, report
+from . import renew as renew_mod
 from .evaluate import evaluate
 from .explain import CATEGORY_ORDER
 from .policy import PolicyError, load_program
-from . import renew as renew_mod
-from .whatif import what_if
 
 EXIT_INPUT = 2
 
@@ -221,6 +221,7 @@ def _steps(total: int, label: str):
 @click.option("--edits", "show_edits", is_flag=True, help="text: show the edit expressions of each item")
 def need_cmd(path, policies, categories, as_of, fmt, limit, goals, show_edits):
     """For each category not reached: every minimal way to reach it, cheapest first."""
+    from . import render_needs
     program = program_for(policies)
     check_categories(program, categories)
     targets = [_goal(program, g) for g in goals]
@@ -266,6 +267,8 @@ def _load_one(path: str) -> load.Applicant:
 @click.option("--all", "show_all", is_flag=True, help="text: list the unchanged categories too")
 def whatif_cmd(path, exprs, policies, categories, as_of, fmt, show_all):
     """Apply edits in memory, re-evaluate everything, show what changed."""
+    from . import render_needs
+    from .whatif import what_if
     program = program_for(policies)
     check_categories(program, categories)
     applicant = _load_one(path)
@@ -354,6 +357,7 @@ def renew_cmd(path, year, fmt):
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="write to this file, not stdout")
 def policy_show(policy_id, fmt, out):
     """The requirement catalogue of a policy, rendered from its rules."""
+    from . import catalogue
     try:
         text = catalogue.show(policy_id, fmt)
     except PolicyError as err:
@@ -373,6 +377,7 @@ def policy_show(policy_id, fmt, out):
 @click.option("--coverage", is_flag=True, help="report, per requirement, whether the cases saw it met and unmet")
 def policy_test(paths, coverage):
     """Run the committee's YAML test cases (default: every policy's tests/)."""
+    from . import policytest
     try:
         cases = policytest.collect([Path(p) for p in paths] or None)
     except load.InputError as err:
@@ -400,6 +405,7 @@ def policy_test(paths, coverage):
 @click.argument("path", required=False, type=click.Path(exists=True), metavar="[PATH]")
 def policy_check(path):
     """Lint rule files and policy.yaml: one problem per line, file:line:col: severity: message."""
+    from . import lint
     try:
         problems = lint.check(path)
     except lint.LintUsageError as err:
@@ -430,11 +436,13 @@ def policy_diff(roots, rev, applicants, fmt, as_of, with_needs, jobs):
         raise click.UsageError("give two policies folders, OLD and NEW, or --rev REV")
     if rev is not None and len(roots) > 1:
         raise click.UsageError("with --rev, give at most one folder (NEW; default: the policies folder)")
+    from . import diff as diffmod
+    from .policy import POLICY_ROOT
     files = applicant_files(applicants)
     try:
         with contextlib.ExitStack() as stack:
             if rev is not None:
-                new = diffmod.rules_at(roots[0] if roots else policytest.POLICY_ROOT,
+                new = diffmod.rules_at(roots[0] if roots else POLICY_ROOT,
                                        None if roots else "working tree")
                 old = stack.enter_context(diffmod.rules_at_revision(rev, new.root))
             else:

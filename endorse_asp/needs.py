@@ -3,7 +3,10 @@
 The rules of `policies/common/needs.lp` do the work: items are abducible, each
 becomes hypothetical applicant facts judged by the ordinary rules, and the
 solver finds, per goal, the cheapest alternative (#minimize) and then the other
-subset-minimal ones (domain heuristic, enum-mode domRec). This module picks the
+subset-minimal ones (domain heuristic, enum-mode domRec). One grounding serves
+every goal: each solve assumes the goal's free `focus` externals true and all
+others false (assumptions, not assign_external, which costs ~1 ms a call
+against a program this size). This module picks the
 dates worth trying, feeds the solver, and writes each item as plain words and
 as the edit expressions (cli.md) that make it true in the applicant file.
 
@@ -187,6 +190,7 @@ class Solver:
         data = applicant.data
         cases = [Case(data, d, tuple(v.name for p in program.policies for v in program.variants_in_force(p, d)),
                       categories) for d in dates]
+        self.variants = {v for case in cases for v in case.variants}
         before = self._plain(cases)
         self.ctl = clingo.Control(["--warn=none", "--heuristic=Domain"], logger=lambda code, message: None)
         program.load_into(self.ctl)
@@ -208,10 +212,11 @@ class Solver:
                 fact(clingo.Function("variant_of", [clingo.String(variant.name), clingo.String(variant.policy)]))
                 fact(clingo.Function("home_association", [clingo.String(variant.name),
                                                           clingo.String(program.policies[variant.policy].association)]))
-        self.ctl.ground(program.parts() + [("needs", [])])
+        self.ctl.ground(program.parts(self.variants) + [("needs", [])])
         atoms = self.ctl.symbolic_atoms
         self.picks = [(decode(a.symbol)[1], a.literal) for a in atoms.by_signature("pick", 1)]
         self.chosen = [(a.symbol, a.literal) for a in atoms.by_signature("chosen", 3)]
+        self.focus = [(a.symbol, a.literal) for a in atoms.by_signature("focus", 2)]
         # (scenario, term, cost); an offer that rests on choices is also ground with cost #inf, never true
         self.offers = {o for o in (decode(a.symbol)[1:] for a in atoms.by_signature("item", 3))
                        if isinstance(o[2], int)}
@@ -228,7 +233,7 @@ class Solver:
             for s, case in enumerate(cases):
                 for symbol in case_symbols(s, case):
                     backend.add_rule([backend.add_atom(symbol)])
-        ctl.ground(self.program.parts())
+        ctl.ground(self.program.parts(self.variants))
         out: list[list[clingo.Symbol]] = [[] for _ in cases]
 
         def on_model(model):
@@ -240,16 +245,11 @@ class Solver:
 
     def alternatives(self, goals: list[tuple[str, str]], limit: int) -> list[tuple[int, int, frozenset]]:
         """(cost, scenario, items) for the goals together: the cheapest, then other subset-minimal ones."""
-        externals = [clingo.Function("focus", [clingo.String(p), clingo.String(c)]) for p, c in goals]
-        for external in externals:      # externals are false unless assigned; assumptions cannot override that
-            self.ctl.assign_external(external, True)
-        try:
-            return self._solve(limit)
-        finally:
-            for external in externals:
-                self.ctl.assign_external(external, False)
+        wanted = {(clingo.String(p), clingo.String(c)) for p, c in goals}
+        return self._solve([literal if tuple(symbol.arguments) in wanted else -literal
+                            for symbol, literal in self.focus], limit)
 
-    def _solve(self, limit: int) -> list[tuple[int, int, frozenset]]:
+    def _solve(self, assumptions: list[int], limit: int) -> list[tuple[int, int, frozenset]]:
         found: dict[tuple, int] = {}
 
         def collect(model: clingo.Model) -> tuple:
@@ -262,14 +262,14 @@ class Solver:
         conf = self.ctl.configuration
         conf.solve.opt_mode, conf.solve.enum_mode, conf.solve.models = "opt", "auto", "0"
         best: list = []
-        result = self.ctl.solve(on_model=lambda m: best.append(collect(m)))
+        result = self.ctl.solve(assumptions=assumptions, on_model=lambda m: best.append(collect(m)))
         if not result.satisfiable:
             return []
         optimum = best[-1]
         found.clear()
         found[optimum] = sum(k for _, k in optimum[1])
         conf.solve.opt_mode, conf.solve.enum_mode, conf.solve.models = "ignore", "domRec", str(ENUMERATE)
-        self.ctl.solve(on_model=collect)
+        self.ctl.solve(assumptions=assumptions, on_model=collect)
         ranked = sorted(((cost, s, items) for (s, items), cost in found.items()),
                         key=lambda t: (t[0], t[1], sorted(map(str, t[2]))))
         kept: list = []

@@ -134,8 +134,17 @@ class Program:
         else:
             ctl.add("base", [], self.text)
 
-    def parts(self) -> list[tuple[str, list]]:
-        return self._parts
+    def parts(self, variants: set[str] | None = None) -> list[tuple[str, list]]:
+        """The program parts to ground: all, or the engine's and those of the given variants
+        (a variant's parts name it first; a date outside an exception's stretch needs none of it)."""
+        if variants is None:
+            return self._parts
+        needed, grown = set(variants), True
+        while grown:                     # and the bases their bridges copy from
+            bases = {params[1].string for _, params in self._parts if len(params) == 2 and params[0].string in needed}
+            grown = not bases <= needed
+            needed |= bases
+        return [(name, params) for name, params in self._parts if not params or params[0].string in needed]
 
     def variants_in_force(self, policy: str, day: dt.date) -> list[Variant]:
         if not self.policies[policy].in_force(day):
@@ -237,6 +246,8 @@ def read_policy(directory: Path, index: int) -> Policy:
         meta = yaml.load(meta_file.read_text(encoding="utf-8"), Loader=LOADER)
     except (OSError, yaml.YAMLError) as err:
         raise PolicyError(f"{meta_file}: {err}") from None
+    except ValueError as err:            # PyYAML's own date reading: an impossible date such as 2017-13-01
+        raise PolicyError(f"{meta_file}: a date that does not exist ({err}); write it YYYY-MM-DD") from None
     if not isinstance(meta, dict) or "id" not in meta:
         raise PolicyError(f"{meta_file}: expected a mapping with at least 'id'")
     exceptions = tuple(

@@ -15,9 +15,8 @@ import secrets
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-import jinja2
 from markupsafe import Markup
 
 from . import load
@@ -25,6 +24,9 @@ from .evaluate import evaluate
 from .explain import Evaluation
 from .needs import fill_needs
 from .policy import Program
+
+if TYPE_CHECKING:
+    import jinja2
 
 FORMATS = ("html", "md")
 INDEX = "index"
@@ -89,7 +91,10 @@ def heading(result) -> str:
 
 @functools.lru_cache(maxsize=None)
 def environment(fmt: str) -> jinja2.Environment:
-    """The templates of one output format, compiled once per process."""
+    """The templates of one output format, compiled once per process (Jinja2 is imported
+    here, so the commands that write no report start without it)."""
+    import jinja2
+
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}'")
     markdown = fmt == "md"

@@ -63,14 +63,17 @@ def _solve_chunk(program: Program, chunk: list[Case]) -> list[list[tuple]]:
         for n, case in enumerate(chunk):
             for symbol in case_symbols(n, case):
                 backend.add_rule([backend.add_atom(symbol)])
-    ctl.ground(program.parts())
-    program.read_catalogue(ctl)
+    needed = {v for case in chunk for v in case.variants} | {v for case in chunk for v, _ in case.renewals}
+    parts = program.parts(needed)
+    ctl.ground(parts)
+    if len(parts) == len(program.parts()):
+        program.read_catalogue(ctl)
     per_applicant: list[list[tuple]] = [[] for _ in chunk]
 
     def on_model(model: clingo.Model) -> None:
-        for pair in model.symbols(shown=True):
-            applicant, fact = decode(pair)
-            per_applicant[applicant].append(fact)
+        for pair in model.symbols(shown=True):      # (applicant number, fact)
+            applicant, fact = pair.arguments
+            per_applicant[applicant.number].append(decode(fact))
 
     ctl.solve(on_model=on_model)
     return per_applicant

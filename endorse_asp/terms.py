@@ -11,8 +11,8 @@ def decode(symbol: clingo.Symbol):
     function, a plain tuple for a tuple.
 
     Cached: hashing a symbol is cheap while reading it through the API is not,
-    and clingo interns symbols for the whole process, so the same (applicant
-    number, fact) pairs recur in every chunk of a batch."""
+    and clingo interns symbols for the whole process, so the same facts (a
+    requirement's status, a rater's seat) recur across the applicants of a batch."""
     value = _DECODED.get(symbol)
     if value is None:
         kind = symbol.type

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from endorse_asp import facts, lint, load
+from endorse_asp import facts, lint, load, policy
 from endorse_asp.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +163,13 @@ def test_policy_yaml_problems_are_reported_on_their_lines(rules):
     assert "not a date" in messages[line_of(meta, "valid_from: 2017-02-30")]
     assert "does not exist" in messages[line_of(meta, "file: exceptions/pilot.lp")]
     assert "before it starts" in messages[line_of(meta, "valid_to: 2025-06-30")]
+
+
+def test_an_impossible_policy_date_stops_the_engine_with_a_clear_message(rules):
+    # PyYAML reads 2017-13-01 as a date and fails with a bare ValueError; the engine names the file.
+    edit(rules / "mi-aimh" / "policy.yaml", "valid_from: 2017-01-01", "valid_from: 2017-13-01")
+    with pytest.raises(policy.PolicyError, match="policy.yaml: a date that does not exist"):
+        policy.load_program(rules)
 
 
 def test_a_source_the_rules_cite_must_be_listed(rules):
