@@ -63,14 +63,19 @@ def load_all(files: list[Path], errors: list[str]) -> Iterator[load.Applicant]:
             click.echo(str(err), err=True)
 
 
-def policy_options(f):
-    f = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                     help="text for people, json for programs")(f)
+def selection_options(f):
+    """What to judge: the date, categories and policies (every command that evaluates)."""
     f = click.option("--as-of", type=Date(), help="evaluation date (default: the file's as_of, else today)")(f)
     f = click.option("--category", "categories", multiple=True, metavar="CODE",
                      help="only this category (repeatable)")(f)
     f = click.option("--policy", "policies", multiple=True, metavar="ID", help="only this policy (repeatable)")(f)
     return f
+
+
+def policy_options(f):
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                     help="text for people, json for programs")(f)
+    return selection_options(f)
 
 
 def program_for(policies: tuple[str, ...]):
@@ -178,9 +183,7 @@ def _print_json(results, single: bool) -> None:
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="directory for the reports and their index")
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="html")
-@click.option("--as-of", type=Date(), help="evaluation date (default: the file's as_of, else today)")
-@click.option("--category", "categories", multiple=True, metavar="CODE", help="only this category (repeatable)")
-@click.option("--policy", "policies", multiple=True, metavar="ID", help="only this policy (repeatable)")
+@selection_options
 @click.option("--needs", "with_needs", is_flag=True, help="also show what each category not reached would need (slower)")
 def report_cmd(paths, out, fmt, as_of, categories, policies, with_needs):
     """Explanation reports for reviewers: one per applicant, and an index."""

@@ -141,10 +141,10 @@ class Program:
             return self._parts
         needed, grown = set(variants), True
         while grown:                     # and the bases their bridges copy from
-            bases = {params[1].string for _, params in self._parts if len(params) == 2 and params[0].string in needed}
+            bases = {_owner(params[1]) for _, params in self._parts if len(params) == 2 and _owner(params[0]) in needed}
             grown = not bases <= needed
             needed |= bases
-        return [(name, params) for name, params in self._parts if not params or params[0].string in needed]
+        return [(name, params) for name, params in self._parts if not params or _owner(params[0]) in needed]
 
     def variants_in_force(self, policy: str, day: dt.date) -> list[Variant]:
         if not self.policies[policy].in_force(day):
@@ -216,6 +216,12 @@ class Program:
             return None
         return cls(policies, variants, text, [(n, [clingo.parse_term(p) for p in ps]) for n, ps in parts],
                    requested=requested, _catalogue=catalogue, _cache=path)
+
+
+def _owner(term: clingo.Symbol) -> str:
+    """The variant a program part is ground for: the variant named, or for a stand-in base
+    (base(V), a base with exceptions ground under each variant that extends it) that variant."""
+    return term.string if term.type == clingo.SymbolType.String else term.arguments[0].string
 
 
 def _atoms(atoms, name: str, arity: int, variants) -> list[tuple]:

@@ -31,3 +31,24 @@ def test_a_date_after_an_exception_grounds_none_of_it():
 def test_a_renewal_grounds_its_variant_and_the_base_it_extends():
     program = load_program()
     assert {p[0].string for _, p in program.parts({"vaimh"}) if p} == {"vaimh", "mi-aimh"}
+
+
+def test_a_base_with_an_exception_is_ground_for_each_variant_that_extends_it(tmp_path, monkeypatch):
+    # mi-aimh gains a dated exception, so it is no longer shared: massaimh grounds its own
+    # stand-in copy, base("massaimh"), and grounding only what is judged must keep that copy.
+    import shutil
+    root = tmp_path / "policies"
+    for name in ("common", "mi-aimh", "massaimh"):
+        shutil.copytree(FACTS.parent / "policies" / name, root / name, ignore=shutil.ignore_patterns("tests"))
+    (root / "mi-aimh" / "exceptions").mkdir()
+    (root / "mi-aimh" / "exceptions" / "pilot.lp").write_text("#program policy(p).\n", encoding="utf-8")
+    with (root / "mi-aimh" / "policy.yaml").open("a", encoding="utf-8") as meta:
+        meta.write("exceptions:\n  - {id: pilot, file: exceptions/pilot.lp, valid_from: 2025-01-01,"
+                   " valid_to: 2025-12-31, source: a pilot year}\n")
+    program = load_program(root)
+    days = (dt.date(2023, 6, 1), dt.date(2025, 6, 1), dt.date(2026, 6, 1))
+    cases = [case_for(program, load.load_file(f), day) for f in sorted(FACTS.glob("*.yaml"))[:4] for day in days]
+    assert all(len(program.parts(set(case.variants))) < len(program.parts()) for case in cases)
+    partial = [sorted(facts) for facts in solve.answer_sets(program, cases)]
+    monkeypatch.setattr(type(program), "parts", lambda self, variants=None: self._parts)
+    assert partial == [sorted(facts) for facts in solve.answer_sets(program, cases)]
