@@ -226,7 +226,12 @@ class Solver:
             self.serves.setdefault((term, program.variants[variant].policy, code), set()).add(rid)
 
     def _plain(self, cases: list[Case]) -> list[list[clingo.Symbol]]:
-        """The facts plain evaluation reports for each scenario (kept as symbols)."""
+        """The facts plain evaluation reports for each scenario (kept as symbols).
+
+        A Control of its own: unchanged copies of the record judged inside the needs
+        program would close a cycle through negation between predicates (an added exam
+        sets retaken/1, which plain exam/2 reads negated), so none of their atoms would
+        be facts and the needs program would grow some fifteenfold (measured)."""
         ctl = clingo.Control(["--warn=none"], logger=lambda code, message: None)
         self.program.load_into(ctl)
         with ctl.backend() as backend:
