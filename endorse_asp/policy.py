@@ -339,6 +339,9 @@ def bridge_text(part: str, signatures: set[tuple[str, int]]) -> str:
     """Rules copying a base's declarations into the policy that extends it, but for drop/replace."""
     lines = [f"#program {part}_shared(v, b).", "inherits(v, b).", f"#program {part}(v, b)."]
     for name, arity in sorted(signatures):
+        if arity == 1:                 # a policy-wide declaration: no category to drop or replace
+            lines.append(f"{name}(v) :- {name}(b).")
+            continue
         xs = [f"X{i}" for i in range(2, arity + 1)]
         guards = ["not drop(v, X2)"] + (["not replace(v, X2, X3)"] if arity >= 3 else [])
         lines.append(f"{name}(v, {', '.join(xs)}) :- {name}(b, {', '.join(xs)}), {', '.join(guards)}.")

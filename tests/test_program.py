@@ -1,4 +1,4 @@
-"""Grounding only what a chunk judges: the same answers as grounding every variant."""
+"""The compiled program: grounding only what a chunk judges answers as grounding every variant; bridges."""
 import datetime as dt
 from pathlib import Path
 
@@ -52,3 +52,15 @@ def test_a_base_with_an_exception_is_ground_for_each_variant_that_extends_it(tmp
     partial = [sorted(facts) for facts in solve.answer_sets(program, cases)]
     monkeypatch.setattr(type(program), "parts", lambda self, variants=None: self._parts)
     assert partial == [sorted(facts) for facts in solve.answer_sets(program, cases)]
+
+
+def test_a_policy_wide_declaration_of_a_base_reaches_the_policies_extending_it():
+    # arity 1: nothing to drop or replace by category, so the bridge copies it as it is
+    import clingo
+    from endorse_asp.policy import bridge_text
+    ctl = clingo.Control(["--warn=none"])
+    ctl.add("base", [], 'flag("mi-aimh"). limit("mi-aimh", "IFS", 3). drop("massaimh", "IFA").\n'
+                        + bridge_text("bridge", {("flag", 1), ("limit", 3)}))
+    ctl.ground([("base", []), ("bridge", [clingo.String("massaimh"), clingo.String("mi-aimh")])])
+    atoms = {str(a.symbol) for a in ctl.symbolic_atoms}
+    assert 'flag("massaimh")' in atoms and 'limit("massaimh","IFS",3)' in atoms
