@@ -51,25 +51,27 @@ def batch(n: int, folder: Path) -> list[Path]:
     return files
 
 
-def per_applicant(files: list[Path]) -> tuple[float, float]:
-    """Seconds per applicant: C-YAML parse only, and load + evaluate in this process."""
-    from endorse_asp import load
-    from endorse_asp.evaluate import evaluate
-    from endorse_asp.policy import load_program
-
+def parse_cost(files: list[Path]) -> float:
+    """Seconds per applicant to parse the files with PyYAML's C loader (the baseline)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     t = time.perf_counter()
     for f in files:
         yaml.load(f.read_bytes(), Loader=loader)
-    parse = (time.perf_counter() - t) / len(files)
+    return (time.perf_counter() - t) / len(files)
+
+
+def per_applicant(files: list[Path]) -> float:
+    """Seconds per applicant to load and evaluate the files in this process."""
+    from endorse_asp import load
+    from endorse_asp.evaluate import evaluate
+    from endorse_asp.policy import load_program
 
     program = load_program()
     program.catalogue  # noqa: B018 - parse and read the policies before timing, as a long run would
     t = time.perf_counter()
     for _ in evaluate((load.load_file(f) for f in files), program=program):
         pass
-    run = (time.perf_counter() - t) / len(files)
-    return parse, run
+    return (time.perf_counter() - t) / len(files)
 
 
 def report_line() -> str:
@@ -222,7 +224,13 @@ def main() -> None:
     floor = wall([sys.executable, "-c", "import clingo, yaml, jinja2, click"])
     one = wall([ENDORSE, "evaluate", str(EXAMPLE)])
     with tempfile.TemporaryDirectory() as tmp:
-        parse, run = per_applicant(batch(1000, Path(tmp)))
+        files = batch(1000, Path(tmp))
+        parse = parse_cost(files)
+        # Worker batches first, while this process is as lean as the CLI that forks them:
+        # forked after evaluating and rendering 1,000 applicants here, workers would
+        # inherit (and copy on write) all of that heap.
+        batches = batch_lines(parse)
+        run = per_applicant(files)
     print(f"{'measure':<46}{'time':>10}{'ratio':>9}{'target':>8}")
     print(f"{'import floor (clingo, yaml, jinja2, click)':<46}{floor * 1000:>8.1f}ms{1:>9.2f}")
     print(f"{'endorse evaluate, 1 applicant, all policies':<46}{one * 1000:>8.1f}ms{one / floor:>9.2f}{'<= 2':>8}")
@@ -231,7 +239,7 @@ def main() -> None:
     print(f"{'C-YAML parse, per applicant (batch of 1000)':<46}{parse * 1000:>8.2f}ms{1:>9.2f}")
     print(f"{'load + evaluate, per applicant (1000, 1 core)':<46}{run * 1000:>8.2f}ms{run / parse:>9.2f}{'<= 10':>8}")
     print(report_line())
-    for line in batch_lines(parse):
+    for line in batches:
         print(line)
 
 
