@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import json
 import os
 import sys
@@ -34,11 +33,6 @@ class Date(click.ParamType):
             return dt.date.fromisoformat(value)
         except ValueError:
             self.fail(f"'{value}' is not a date of the form YYYY-MM-DD", param, ctx)
-
-
-def closest(word: str, options) -> str:
-    match = difflib.get_close_matches(word, list(options), n=1)
-    return f"; did you mean '{match[0]}'?" if match else ""
 
 
 def applicant_files(paths: tuple[str, ...]) -> list[Path]:
@@ -91,7 +85,7 @@ def check_categories(program, categories: tuple[str, ...]) -> None:
     known = {code for (_, code) in program.catalogue.categories if isinstance(code, str)}
     for code in categories:
         if code not in known:
-            raise click.UsageError(f"unknown category '{code}'{closest(code, known)}")
+            raise click.UsageError(f"unknown category '{code}'{load.did_you_mean(code, sorted(known))}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -247,10 +241,10 @@ def need_cmd(path, policies, categories, as_of, fmt, limit, goals, show_edits):
 def _goal(program, text: str) -> tuple[str, str]:
     policy, _, code = text.rpartition("/")
     if policy not in program.policies:
-        raise click.UsageError(f"--goal {text}: unknown policy '{policy}'{closest(policy, program.policies)}")
+        raise click.UsageError(f"--goal {text}: unknown policy '{policy}'{load.did_you_mean(policy, sorted(program.policies))}")
     known = {c for (v, c) in program.catalogue.categories if program.variants[v].policy == policy and isinstance(c, str)}
     if code not in known:
-        raise click.UsageError(f"--goal {text}: policy {policy} has no category '{code}'{closest(code, known)}")
+        raise click.UsageError(f"--goal {text}: policy {policy} has no category '{code}'{load.did_you_mean(code, sorted(known))}")
     return policy, code
 
 

@@ -190,7 +190,7 @@ class Solver:
         data = applicant.data
         cases = [Case(data, d, tuple(v.name for p in program.policies for v in program.variants_in_force(p, d)),
                       categories) for d in dates]
-        self.variants = {v for case in cases for v in case.variants}
+        self.variants = set().union(*(case.grounds for case in cases))
         before = self._plain(cases)
         self.ctl = clingo.Control(["--warn=none", "--heuristic=Domain"], logger=lambda code, message: None)
         program.load_into(self.ctl)

@@ -28,6 +28,11 @@ class Case:
     renewals: tuple[tuple[str, str], ...] = ()   # (variant, category) renewals to judge
     period: tuple[dt.date, dt.date] | None = None  # the renewal year, first and last day
 
+    @property
+    def grounds(self) -> set[str]:
+        """The variants whose program parts this case needs: those judged, and those of its renewals."""
+        return {*self.variants, *(variant for variant, _ in self.renewals)}
+
 
 def answer_sets(program: Program, cases: Iterable[Case]) -> Iterator[list[tuple]]:
     """For each case, in order, the facts the rules report about it, as tuples such
@@ -63,8 +68,7 @@ def _solve_chunk(program: Program, chunk: list[Case]) -> list[list[tuple]]:
         for n, case in enumerate(chunk):
             for symbol in case_symbols(n, case):
                 backend.add_rule([backend.add_atom(symbol)])
-    needed = {v for case in chunk for v in case.variants} | {v for case in chunk for v, _ in case.renewals}
-    parts = program.parts(needed)
+    parts = program.parts(set().union(*(case.grounds for case in chunk)))
     ctl.ground(parts)
     if len(parts) == len(program.parts()):
         program.read_catalogue(ctl)

@@ -92,6 +92,16 @@ def test_module_entry_point_runs_without_traceback(tmp_path):
     assert "Traceback" not in done.stderr and str(bad) in done.stderr
 
 
+def test_the_cli_starts_without_the_other_commands_modules():
+    # `endorse evaluate` of one file pays only for what it uses: reports (Jinja2), workers,
+    # lint, catalogue, diff, policy tests and what-if are imported by their own commands.
+    heavy = ["jinja2", "multiprocessing", "endorse_asp.lint", "endorse_asp.catalogue", "endorse_asp.diff",
+             "endorse_asp.policytest", "endorse_asp.whatif"]
+    code = f"import sys, endorse_asp.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_schema_agrees_with_every_example():
     schema = json.loads(endorse("schema").output)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
