@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
+from . import reasons
 from .policy import Program
 
 CATEGORY_ORDER = ("IFA", "ECFA", "IFS", "ECFS", "IFRS", "IMHS", "ECMHS", "IMHM-C", "IMHM-P", "IMHM-RF",
@@ -24,6 +25,7 @@ ADVICE = {
     "rsc.annual": "Recommended: hours of RS/C received within the year",
     "training.rsc_topic": "Recommended: training hours within the year about providing RS/C",
 }
+KIND_ORDER = ("degrees", "credentials", "training", "work", "rsc", "references", "exam", "memberships", "leadership")
 COUNT_ADVICE = {"leadership.beyond_paid_work"}   # advisories counted in items, not hours
 
 
@@ -31,6 +33,12 @@ COUNT_ADVICE = {"leadership.beyond_paid_work"}   # advisories counted in items, 
 class Evidence:
     entry: str      # e.g. "training[2]"
     text: str       # what that entry says, briefly
+
+
+@dataclass
+class NotCounted:
+    entry: str      # e.g. "rsc[0]"
+    reason: str     # the first condition it fails, in words and numbers
 
 
 @dataclass
@@ -42,6 +50,7 @@ class Requirement:
     source: dict
     evidence: list[Evidence] = field(default_factory=list)
     measure: dict | None = None     # {"have", "need", "unit"}: hours in hundredths, days, families
+    not_counted: list[NotCounted] = field(default_factory=list)
 
 
 @dataclass
@@ -107,6 +116,9 @@ def describe(kind: str, item: dict) -> str:
             return f"{item['association']}" + (f" until {item['end']}" if item["end"] else ", current")
         case "leadership":
             return f"{item['activity']} ({item['level']})"
+        case "exam":
+            outcome = "passed" if item["passed"] else "not passed"
+            return f"{item['program'] or 'written'} examination, {outcome}" + (f" on {item['date']}" if item["date"] else "")
     return kind
 
 
@@ -133,6 +145,14 @@ def detail(status: str, measure: tuple | None, scopes: list) -> str:
     return text
 
 
+def not_counted(found: list, data: dict, lists: dict, variant: str, code: str) -> list[NotCounted]:
+    """The entries a requirement looked at and did not use, each with its reason, in list order."""
+    accepted = {key: value for (v, c, key), value in lists.items() if v == variant and c == code} if found else {}
+    return [NotCounted(reasons.entry_name(kind, i),
+                       reasons.reason(kind, why, reasons.entry_of(data, kind, i), data, accepted))
+            for kind, i, why in sorted(found, key=lambda f: (KIND_ORDER.index(f[0]), f[1]))]
+
+
 def interpret(program: Program, facts: list[tuple], data: dict, file: str,
               as_of: dt.date) -> Evaluation:
     """Build one applicant's Evaluation from the facts the solver reported about it."""
@@ -142,6 +162,7 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
     measures: dict = {}
     used: dict = defaultdict(list)
     advice: dict = defaultdict(list)
+    rejected: dict = defaultdict(list)
     for fact in facts:
         name, pol, code, *rest = fact
         if name == "status":
@@ -150,6 +171,9 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
             used[(pol, code, rest[0])].append((rest[1], rest[2]))
         elif name == "measure":
             measures[(pol, code, rest[0])] = tuple(rest[1:])
+        elif name == "not_counted":
+            rid, kind, i, why = rest
+            rejected[(pol, code, rid)].append((kind, i, why))
         elif name == "verdict":
             verdicts[(pol, code)] = rest[0]
         elif name == "advice":
@@ -160,7 +184,7 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
 
     def evidence(kind: str, i: int) -> Evidence:
         if (kind, i) not in described:
-            described[(kind, i)] = Evidence(f"{kind}[{i}]", describe(kind, data[kind][i]))
+            described[(kind, i)] = Evidence(reasons.entry_name(kind, i), describe(kind, reasons.entry_of(data, kind, i)))
         return described[(kind, i)]
 
     results = []
@@ -182,7 +206,8 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
                 id=rid, status=st, summary=cat.requirements[(var, code)][rid],
                 detail=detail(st, measures.get((var, code, rid)), cat.scopes.get((var, code, rid), [])),
                 source={"document": policy.document(doc), "section": ": ".join(filter(None, (section, heading)))},
-                evidence=entries, measure=_measure(measures.get((var, code, rid)))))
+                evidence=entries, measure=_measure(measures.get((var, code, rid))),
+                not_counted=not_counted(rejected[(var, code, rid)], data, cat.lists, var, code)))
         by_variant[(var, code)] = CategoryResult(
             policy=pol, category=code, title=cat.categories[(var, code)]["title"], status=status,
             blockers=[], requirements=reqs, advisories=sorted(advice[(var, code)], key=lambda a: a.id))

@@ -103,6 +103,11 @@ class Variant:
         return self.stretches[-1][1]
 
 
+# What a test accepts, for saying why an entry did not count: (list, predicate/4 of the rules).
+LISTS = (("provider", "rsc_provider"), ("provider", "rsc_provider_review"), ("rater", "endorsed_rater"),
+         ("supervisor", "internship_supervisor"), ("services", "work_service"))
+
+
 @dataclass
 class Catalogue:
     """Everything the rules declare about each variant, read from a ground program."""
@@ -112,6 +117,7 @@ class Catalogue:
     thresholds: dict = field(default_factory=dict)    # (variant, code) -> {name: value}
     scopes: dict = field(default_factory=dict)        # (variant, code, req id) -> [scope terms]
     pure: set = field(default_factory=set)            # (variant, code, req id) judged once, under the base
+    lists: dict = field(default_factory=dict)         # (variant, code, test) -> {"provider"|...: [accepted]}
 
 
 @dataclass
@@ -189,6 +195,9 @@ class Program:
         for v, c, r, scope in _atoms(atoms, "scope", 4, self.variants):
             cat.scopes.setdefault((v, c, r), []).append(scope)
         cat.pure = set(_atoms(atoms, "pure", 3, self.variants))
+        for what, name in LISTS:
+            for v, c, k, value in _atoms(atoms, name, 4, self.variants):
+                cat.lists.setdefault((v, c, k), {}).setdefault(what, []).append(value)
         self._catalogue = cat
         self._save()
 

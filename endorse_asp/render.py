@@ -15,6 +15,9 @@ that a policy does not have counts as met there (nothing stands in the way).
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 import textwrap
 from typing import Iterable
 
@@ -34,8 +37,17 @@ def to_json(evaluations: list[Evaluation], single: bool) -> str:
     return json.dumps(payload[0] if single else payload, indent=2, ensure_ascii=False, default=str)
 
 
+def width() -> int:
+    """The terminal's width (COLUMNS honoured), 80 when unknown or not a terminal."""
+    return shutil.get_terminal_size((WIDTH, 24)).columns if sys.stdout.isatty() or "COLUMNS" in os.environ else WIDTH
+
+
 def _fit(text: str, room: int) -> str:
-    return text if len(text) <= room else text[: max(room - 1, 0)] + "…"
+    """The text wrapped to `room` columns, continuation lines indented under it: nothing is cut."""
+    if len(text) <= room:
+        return text
+    indent = " " * (len(text) - len(text.lstrip()) + 2)
+    return "\n".join(textwrap.wrap(text, max(room, 20), subsequent_indent=indent, break_on_hyphens=False))
 
 
 def _painter(colour: bool):
@@ -62,15 +74,15 @@ def _words(status: str) -> str:
 
 def _header(evaluation: Evaluation, what: str = "") -> list[str]:
     who = evaluation.applicant + (f" ({evaluation.name})" if evaluation.name else "")
-    lines = [_fit(f"{who} - as of {evaluation.as_of}{what} - {evaluation.file}", WIDTH)]
+    lines = [_fit(f"{who} - as of {evaluation.as_of}{what} - {evaluation.file}", width())]
     if evaluation.not_in_force:
         lines.append(_fit(f"not in force on {evaluation.as_of}, so not judged: {', '.join(evaluation.not_in_force)}",
-                          WIDTH))
+                          width()))
     return lines
 
 
 def _wrap(text: str, first: str, rest: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest,
+    return textwrap.wrap(text, width(), initial_indent=first, subsequent_indent=rest,
                          break_on_hyphens=False, break_long_words=True) or [first.rstrip()]
 
 
@@ -116,7 +128,7 @@ def _one_policy(evaluation: Evaluation, paint, verbose: bool) -> list[str]:
     for r in evaluation.results:
         head = f"    {r.category:<9} {_words(r.status):<13}"
         why = ", ".join(r.blockers) or ", ".join(q.id for q in r.requirements if q.status == "review")
-        lines.append(paint(head, r.status) + _fit(why, WIDTH - len(head)))
+        lines.append(paint(head, r.status) + _fit(why, width() - len(head)).replace("\n", "\n" + " " * len(head)))
         if verbose:
             lines += _requirement_lines(r, paint)
     return lines
@@ -126,9 +138,11 @@ def _requirement_lines(r: CategoryResult, paint) -> list[str]:
     lines = []
     for q in r.requirements:
         text = f"      {q.status:<8} {q.id}" + (f": {q.detail}" if q.detail else "")
-        lines.append(paint(_fit(text, WIDTH), q.status))
+        lines.append(paint(_fit(text, width()), q.status))
+        for n in q.not_counted:
+            lines += _wrap(f"not counted: {n.entry}: {n.reason}", "           ", "             ")
     for a in r.advisories:
-        lines.append(_fit(f"      advice   {a.text}" + (f": {a.detail}" if a.detail else ""), WIDTH))
+        lines.append(_fit(f"      advice   {a.text}" + (f": {a.detail}" if a.detail else ""), width()))
     return lines
 
 
@@ -239,7 +253,7 @@ def compare_text(evaluation: Evaluation, colour: bool = False) -> str:
     diff = differences(evaluation)
     lines = _header(evaluation)
     lines.append(_fit(f"Where {', '.join(diff['policies'])} differ (a requirement a policy lacks counts as met):",
-                      WIDTH))
+                      width()))
     if not diff["categories"]:
         lines.append("  no differences in the categories they share")
     for cat in diff["categories"]:
@@ -272,14 +286,14 @@ def renewal_text(renewal, colour: bool = False) -> str:
     """`endorse renew`: per endorsement held, the renewal verdict and every requirement."""
     paint = _painter(colour)
     who = renewal.applicant + (f" ({renewal.name})" if renewal.name else "")
-    lines = [_fit(f"{who} - renewal for {renewal.year} - {renewal.file}", WIDTH)]
+    lines = [_fit(f"{who} - renewal for {renewal.year} - {renewal.file}", width())]
     if not renewal.results and not renewal.not_judged:
         lines.append("  no endorsements held (the file lists none under `endorsements`)")
     for held, r in renewal.results:
         since = f", earned {held['earned']}" if held.get("earned") else ""
-        lines.append(_fit(f"  {r.category} ({held['association']}{since}) under {r.policy}", WIDTH))
+        lines.append(_fit(f"  {r.category} ({held['association']}{since}) under {r.policy}", width()))
         lines.append(paint(f"    {_words(r.status)}", r.status)
-                     + _fit(f": {', '.join(r.blockers)}" if r.blockers else "", WIDTH - 4 - len(_words(r.status))))
+                     + _fit(f": {', '.join(r.blockers)}" if r.blockers else "", width() - 4 - len(_words(r.status))))
         for q in r.requirements:
             lines += _status_lines(paint, q.status, f"{q.id}" + (f": {q.detail}" if q.detail else ""), "      ")
         for a in r.advisories:

@@ -60,10 +60,13 @@ def test_what_blocks_each_category_follows_grouped_by_policy():
     assert not re.search(r"vaimh: .*\n", blocks.split("IFS", 1)[1].split("\n")[0])
 
 
-def test_one_policy_keeps_one_line_per_category_with_its_blockers():
-    out = endorse("evaluate", JORDAN, "--policy", "vaimh").output.splitlines()
+def test_one_policy_gives_each_category_its_blockers_wrapped_never_cut():
+    text = endorse("evaluate", JORDAN, "--policy", "vaimh").output
+    out = text.splitlines()
     assert out[1] == "  vaimh"
-    assert re.match(r"    IMHS +not eligible membership$", out[5])
+    assert any(re.match(r"    IMHS +not eligible membership$", line) for line in out)
+    assert "…" not in text and all(len(line) <= 80 for line in out)
+    assert "rsc.hours_providing, training.hours" in text      # the end of a long blocker list is kept
     verbose = endorse("evaluate", JORDAN, "--policy", "vaimh", "--category", "IFA", "-v").output
     assert "      met      residency" in verbose and "advice   Successful applications" not in verbose
 
@@ -151,3 +154,19 @@ def test_every_example_fits_80_columns(path):
     for args in ([], ["-v"], ["--compare"]):
         out = endorse("evaluate", path, *args).output
         assert all(len(line) <= 80 for line in out.splitlines()), (path, args)
+
+
+def test_verbose_says_why_an_entry_did_not_count(tmp_path):
+    """Two references naming one person (ruling 23) fill one slot, and -v says so under the requirement."""
+    src = tmp_path / "far.yaml"
+    src.write_text(
+        "id: far-one\nas_of: 2026-12-02\n"
+        "degrees:\n  - {level: bachelor, title: BA, conferred: 2020-05-01}\n"
+        "rsc:\n  - {provider: Dr. Lena Park, provider_endorsement: IFS, start: 2020-01-01, end: 2023-12-31,"
+        " hours: 40, while: [services], ages: [infant]}\n"
+        "references:\n  - {rater: Dr. Lena Park, roles: [rsc_provider]}\n  - {rater: 'dr lena park', roles: [colleague]}\n"
+        "work:\n  - {title: Home visitor, start: 2021-01-01, ages: [infant], services: [prevention]}\n")
+    out = " ".join(endorse("evaluate", str(src), "--policy", "mi-aimh", "--category", "IFS", "-v").output.split())
+    assert "not counted: references[1]: same person as references[0] (Dr. Lena" in out
+    assert "not counted: rsc[0]: before the bachelor's degree it counts from (2020-05-01)" in out
+    assert "not counted: work[0]: not stated to be relationship-focused" in out
