@@ -33,8 +33,9 @@ def key(text: str) -> str:
 
 
 def person(text: str) -> str:
-    """A person's name as compared between RS/C entries and raters."""
-    return " ".join(text.replace(".", " ").split()).casefold()
+    """A person's name as compared between references and RS/C entries (ruling 23): case
+    folded, runs of white space collapsed, `.` and `,` dropped."""
+    return " ".join(text.replace(".", "").replace(",", "").split()).casefold()
 
 
 def association(text: str) -> str:
