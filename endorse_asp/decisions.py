@@ -24,7 +24,6 @@ import itertools
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import load
@@ -221,7 +220,7 @@ def read(path: str | os.PathLike) -> list[tuple[int, dict]]:
             if not raw.strip():
                 continue
             try:
-                entries.append((number, check_entry(json.loads(raw.decode("utf-8")))))
+                entries.append((number, check_entry(json.loads(raw.rstrip(b"\r\n").decode("utf-8")))))
             except UnicodeDecodeError:
                 problems.append(f"{name}:{number}: not UTF-8 text")
             except json.JSONDecodeError as err:

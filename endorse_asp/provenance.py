@@ -61,7 +61,3 @@ def rules(program: Program) -> dict:
              "engine": engine_version()}
     _RULES[id(program)] = (program, stamp)
     return stamp
-
-
-def sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
