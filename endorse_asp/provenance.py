@@ -12,23 +12,19 @@ that is what `engine` names.
 from __future__ import annotations
 
 import hashlib
-from importlib import metadata
 from pathlib import Path
 
+from . import __version__
 from .policy import Program
 
 RULE_SUFFIXES = (".lp", ".yaml", ".yml")
-DISTRIBUTION = "endorse-asp"
 
 _RULES: dict[int, tuple[Program, dict]] = {}    # id(program) -> (program, its rules), per process
 
 
 def engine_version() -> str:
-    """The installed endorse-asp version; "unknown" when run from a tree that is not installed."""
-    try:
-        return metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    """The endorse-asp version (the package's metadata takes it from `__version__`, pyproject.toml)."""
+    return __version__
 
 
 def rules_fingerprint(root: Path, policy_dirs: set[Path]) -> str:

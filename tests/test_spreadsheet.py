@@ -7,11 +7,17 @@ import io
 import json
 from pathlib import Path
 
+import datetime as dt
+
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from endorse_asp import batch, spreadsheet
 from endorse_asp.cli import main
+from endorse_asp.explain import CategoryResult, Evaluation
+from endorse_asp.needs import Alternative, Item
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "facts"
@@ -102,3 +108,23 @@ def test_a_batch_prints_each_applicants_rows_as_they_come():
     assert printed[0] == spreadsheet.header()
     assert [parse(printed[0] + chunk)[1][0]["applicant"] for chunk in printed[1:]] == [
         "jordan-lee", "hana-sato", "aisha-karim"]
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=TEXT, file=TEXT, item_texts=st.lists(TEXT.filter(lambda t: "; " not in t), min_size=1, max_size=3))
+def test_any_text_reads_back_as_written_but_a_formula(name, file, item_texts):
+    needs = [Alternative(3, None, [Item("exam", text, ["exam.passed=true"]) for text in item_texts])]
+    result = CategoryResult("mi-aimh", "IFS", "title", "not_eligible", ["exam", "rsc.hours"], [], needs)
+    evaluation = Evaluation("x", name, file, dt.date(2024, 3, 1), [result])
+    text = spreadsheet.header(need=True) + spreadsheet.rows(evaluation, need=True)
+    (row,) = parse(text)[1]
+
+    def shown(value: str) -> str:
+        return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
+
+    assert row["name"] == shown(name) and row["file"] == shown(file)
+    assert row["blockers"] == "exam; rsc.hours" and row["cost"] == "3" and row["reached_on"] == "2024-03-01"
+    assert row["items"] == shown("; ".join(item_texts))
