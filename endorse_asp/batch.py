@@ -353,30 +353,50 @@ def json_text(evaluation) -> str:
 def text_transform(fmt: str, colour: bool, verbose: bool) -> Callable:
     if fmt == "json":
         return json_text
+    if fmt == "csv":
+        from . import spreadsheet
+        return spreadsheet.rows
     return functools.partial(render.to_text, colour=colour, verbose=verbose)
 
 
 def print_evaluations(files: list, job: Job, *, fmt: str, colour: bool = False, verbose: bool = False,
                       jobs: int | None = None, progress: bool = False, echo: Callable = click.echo,
-                      program: Program | None = None, chunk: int | None = None) -> int:
+                      program: Program | None = None, chunk: int | None = None, record=None) -> int:
     """`endorse evaluate` over several files with worker processes: the same output as the
-    serial path, streamed. Bad files are reported on stderr as they come. Returns how many
-    files could not be evaluated; raises BatchError at the end if that was the program's fault."""
-    job = Job(job.root, job.only, job.as_of, job.categories, text_transform(fmt, colour, verbose))
+    serial path, streamed. Bad files are reported on stderr as they come. With `record` (a
+    decisions.Recorder), the workers also return each decision's line and this process appends
+    it, and each file that could not be evaluated. Returns how many files could not be
+    evaluated; raises BatchError at the end if that was the program's fault."""
+    transform = text_transform(fmt, colour, verbose)
+    if record is not None:
+        from . import decisions
+        transform = functools.partial(decisions.with_decision, transform, tuple(job.categories))
+    job = Job(job.root, job.only, job.as_of, job.categories, transform)
     errors = internal = 0
     printed = 0
     if fmt == "json":
         echo("[", nl=False)
+    elif fmt == "csv":
+        from . import spreadsheet
+        echo(spreadsheet.header(), nl=False)
     for item in run(files, job, jobs=jobs, progress=progress, program=program, chunk=chunk):
         if item.error is not None:
             errors += 1
             internal += isinstance(item.error, InternalError)
             echo(item.error, err=True)
+            if record is not None:
+                record.error(item.file, item.error)
             continue
+        text = item.value
+        if record is not None:
+            text, entry = item.value
+            record.entry(entry)
         if fmt == "json":
-            echo(("," if printed else "") + "\n" + item.value, nl=False)
+            echo(("," if printed else "") + "\n" + text, nl=False)
+        elif fmt == "csv":
+            echo(text, nl=False)
         else:
-            echo(("\n" if printed else "") + item.value)
+            echo(("\n" if printed else "") + text)
         printed += 1
     if fmt == "json":
         echo("\n]")

@@ -47,14 +47,16 @@ def applicant_files(paths: tuple[str, ...]) -> list[Path]:
     return files
 
 
-def load_all(files: list[Path], errors: list[str]) -> Iterator[load.Applicant]:
-    """Load each file; report a bad one on stderr and go on with the rest."""
+def load_all(files: list[Path], errors: list[str], on_error=None) -> Iterator[load.Applicant]:
+    """Load each file; report a bad one on stderr (and to `on_error(file, message)`) and go on."""
     for path in files:
         try:
             yield load.load_file(path)
         except load.InputError as err:
             errors.append(str(err))
             click.echo(str(err), err=True)
+            if on_error is not None:
+                on_error(str(path), str(err))
 
 
 def selection_options(f):
@@ -66,9 +68,12 @@ def selection_options(f):
     return f
 
 
-def policy_options(f):
-    f = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                     help="text for people, json for programs")(f)
+def policy_options(f=None, *, csv: bool = False):
+    """The selection and --format (with `csv`: also csv, rows for a spreadsheet)."""
+    if f is None:
+        return lambda g: policy_options(g, csv=csv)
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"] if csv else ["text", "json"]),
+                     default="text", help="text for people, json for programs" + (", csv for spreadsheets" if csv else ""))(f)
     return selection_options(f)
 
 
@@ -96,14 +101,17 @@ def main():
 
 @main.command("evaluate")
 @click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_DIR...")
-@policy_options
+@policy_options(csv=True)
 @click.option("-v", "--verbose", is_flag=True, help="text: show every requirement with its numbers")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="worker processes for several files (default: all cores)")
 @click.option("--compare", is_flag=True,
               help="only where the policies differ: per shared category, the requirements whose status differs "
                    "(e.g. --compare --policy mi-aimh --policy vaimh: would this be enough in Virginia?)")
-def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs, compare):
+@click.option("--record", "record_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.jsonl",
+              help="append each decision (statuses, blockers, rules, input hash, time) to this log, "
+                   "for `endorse verify`")
+def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs, compare, record_path):
     """Status of every category for each applicant, with what blocks it.
 
     The text puts the same category of different policies side by side."""
@@ -111,28 +119,65 @@ def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs, compare
     check_categories(program, categories)
     files = batch.applicant_paths(paths)     # applicant_files' list, as strings (lighter for big batches)
     if compare:
+        if fmt == "csv" or record_path:
+            raise click.UsageError("--compare prints a comparison, not decisions: "
+                                   "no --format csv or --record with it")
         _compare(files, paths, program, categories, as_of, fmt)
         return
+    with _recorder(record_path, program, as_of, categories) as recorder:
+        _evaluate(files, paths, program, categories, as_of, fmt, verbose, jobs, policies, recorder)
+
+
+def _evaluate(files, paths, program, categories, as_of, fmt, verbose, jobs, policies, recorder) -> None:
     if len(files) > 1 and (jobs or batch.default_jobs()) > 1:
         job = batch.Job(only=tuple(sorted(policies)) or None, as_of=as_of, categories=categories)
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         failed = batch.print_evaluations(files, job, fmt=fmt, colour=colour, verbose=verbose, jobs=jobs,
-                                         progress=sys.stderr.isatty(), program=program)
+                                         progress=sys.stderr.isatty(), program=program, record=recorder)
         sys.exit(EXIT_INPUT if failed else 0)
     errors: list[str] = []
     single = len(files) == 1 and not Path(paths[0]).is_dir()
-    applicants = load_all(files, errors)
+    applicants = load_all(files, errors, recorder.error if recorder else None)
     if len(files) > 1 and sys.stderr.isatty():
         applicants = _with_progress(applicants, len(files))
     results = evaluate(applicants, as_of=as_of, program=program, categories=categories)
+    if recorder is not None:
+        results = _recorded(results, recorder)
     if fmt == "json":
         _print_json(results, single)
+    elif fmt == "csv":
+        from . import spreadsheet
+        click.echo(spreadsheet.header(), nl=False)
+        for e in results:
+            click.echo(spreadsheet.rows(e), nl=False)
     else:
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         for n, text in enumerate(render.texts(results, colour, verbose)):
             click.echo(("\n" if n else "") + text)
     if errors:
         sys.exit(EXIT_INPUT)
+
+
+@contextlib.contextmanager
+def _recorder(path: Path | None, program, as_of, categories):
+    """The decision log of `evaluate --record` (None without it), opened before anything is judged."""
+    if path is None:
+        yield None
+        return
+    from . import decisions, provenance
+    try:
+        log = decisions.Log(path)
+    except OSError as err:
+        click.echo(f"endorse: cannot open the record {path}: {err.strerror or err}", err=True)
+        sys.exit(EXIT_INPUT)
+    with log:
+        yield decisions.Recorder(log, provenance.rules(program), as_of, tuple(categories))
+
+
+def _recorded(results, recorder):
+    for evaluation in results:
+        recorder.decision(evaluation)
+        yield evaluation
 
 
 def _compare(files, paths, program, categories, as_of, fmt) -> None:
@@ -210,7 +255,7 @@ def _steps(total: int, label: str):
 
 @main.command("need")
 @click.argument("path", metavar="FILE")
-@policy_options
+@policy_options(csv=True)
 @click.option("--max", "limit", type=click.IntRange(1, 50), default=5, show_default=True,
               help="alternatives per category")
 @click.option("--goal", "goals", multiple=True, metavar="POLICY/CATEGORY",
@@ -222,6 +267,9 @@ def need_cmd(path, policies, categories, as_of, fmt, limit, goals, show_edits):
     program = program_for(policies)
     check_categories(program, categories)
     targets = [_goal(program, g) for g in goals]
+    if targets and fmt == "csv":
+        raise click.UsageError("--format csv gives each category's cheapest alternative; "
+                               "for --goal plans use --format text or json")
     applicant = _load_one(path)
     (evaluation,) = evaluate([applicant], as_of=as_of, program=program, categories=categories)
     plans = None
@@ -234,6 +282,9 @@ def need_cmd(path, policies, categories, as_of, fmt, limit, goals, show_edits):
         if plans is not None:
             out["plans"] = [p.to_json() for p in plans]
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        from . import spreadsheet
+        click.echo(spreadsheet.header(need=True) + spreadsheet.rows(evaluation, need=True), nl=False)
     else:
         click.echo(render_needs.need_text(evaluation, plans, targets, show_edits))
 
@@ -278,6 +329,33 @@ def whatif_cmd(path, exprs, policies, categories, as_of, fmt, show_all):
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(render_needs.whatif_text(result.before, result.after, result.changes, show_all))
+
+
+@main.command("verify")
+@click.argument("record", type=click.Path(exists=True, dir_okay=False), metavar="FILE.jsonl")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="text for people, json for programs")
+def verify_cmd(record, fmt):
+    """Judge each decision of an `evaluate --record` log again, from its file on its date, and list
+    those that would differ today and why (the rules, the engine or the input changed).
+
+    Exit 0 when none differs, 1 when some do, 2 for a malformed record (file:line: message).
+    A decision whose file is gone is listed as not re-judged and does not change the exit status."""
+    from . import decisions
+    available = set(program_for(()).requested)
+    try:
+        result = decisions.verify(record, program_for, available)
+    except decisions.RecordError as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_INPUT)
+    except OSError as err:
+        click.echo(f"endorse: cannot read the record {record}: {err.strerror or err}", err=True)
+        sys.exit(EXIT_INPUT)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(decisions.to_text(result))
+    sys.exit(1 if result.differ else 0)
 
 
 @main.command("schema")

@@ -7,6 +7,7 @@ copy of the applicant as written; the result is validated like a file.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from typing import Any
 
@@ -40,7 +41,8 @@ def apply(applicant: Applicant, exprs: list[str]) -> Applicant:
             raise InputError([Problem(applicant.source, None, path, f"edit {expr!r}: {err}")]) from None
         paths.append((path, expr))
     try:
-        return validate(raw, applicant.source)
+        # The edited applicant still comes from the applicant's file, and names its hash.
+        return dataclasses.replace(validate(raw, applicant.source), sha256=applicant.sha256)
     except InputError as err:
         raise InputError([_blame(problem, paths) for problem in err.problems]) from None
 

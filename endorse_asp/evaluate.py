@@ -7,6 +7,7 @@ from typing import Iterable, Iterator
 from .explain import Evaluation, interpret
 from .load import Applicant
 from .policy import Program, load_program
+from .provenance import rules
 from .solve import Case, answer_sets
 
 
@@ -43,4 +44,6 @@ def evaluate(applicants: Iterable[Applicant], *, as_of: dt.date | None = None,
         applicant, day = pending.pop(0)
         evaluation = interpret(program, facts, applicant.data, applicant.source, day)
         evaluation.not_in_force = not_in_force(program, day)
+        evaluation.rules = rules(program)
+        evaluation.input_sha256 = applicant.sha256
         yield evaluation

@@ -80,6 +80,8 @@ class Evaluation:
     as_of: dt.date
     results: list[CategoryResult]
     not_in_force: list[str] = field(default_factory=list)   # policies not valid on as_of (ruling 8)
+    rules: dict | None = None          # what judged it: provenance.rules (fingerprint, versions, engine)
+    input_sha256: str | None = None    # the hash of the applicant file's bytes
 
     def to_json(self) -> dict:
         out = {"applicant": self.applicant, "name": self.name, "file": self.file,
@@ -88,6 +90,8 @@ class Evaluation:
             result = asdict(r)
             result["needs"] = [a.to_json() for a in r.needs]
             out["results"].append(result)
+        out["rules"] = self.rules
+        out["input_sha256"] = self.input_sha256
         return out
 
 

@@ -7,8 +7,10 @@ value is built.  Values are then checked by walking the JSON Schema in
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
+import hashlib
 import json
 import math
 import os
@@ -61,12 +63,14 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class Applicant:
-    """A validated applicant: `data` normalized by the schema, `raw` as written."""
+    """A validated applicant: `data` normalized by the schema, `raw` as written, `sha256` the
+    hash of the bytes it was read from (provenance: a decision names its input)."""
 
     id: str
     data: dict
     raw: dict
     source: str
+    sha256: str | None = None
 
 
 def load_file(path: str | os.PathLike) -> Applicant:
@@ -93,7 +97,8 @@ def load_text(text: str | bytes, source: str) -> Applicant:
         problems = problems + err.problems
     if problems:
         raise InputError(sorted(problems, key=_line))
-    return applicant
+    content = text.encode("utf-8") if isinstance(text, str) else text
+    return dataclasses.replace(applicant, sha256=hashlib.sha256(content).hexdigest())
 
 
 def validate(raw: Any, source: str, lines: dict[str, int] | None = None) -> Applicant:

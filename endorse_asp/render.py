@@ -245,7 +245,7 @@ def _side(q) -> dict | None:
 def compare_json(evaluation: Evaluation) -> dict:
     return {"applicant": evaluation.applicant, "name": evaluation.name, "file": evaluation.file,
             "as_of": evaluation.as_of.isoformat(), "not_in_force": evaluation.not_in_force,
-            **differences(evaluation)}
+            **differences(evaluation), "rules": evaluation.rules, "input_sha256": evaluation.input_sha256}
 
 
 def compare_text(evaluation: Evaluation, colour: bool = False) -> str:

@@ -23,6 +23,7 @@ from .explain import CategoryResult, interpret
 from .load import Applicant
 from .needs import Alternative, Item
 from .policy import Program, load_program
+from .provenance import rules
 from .solve import Case, answer_sets
 
 ASSOCIATION_POLICY = {"MI-AIMH": "mi-aimh", "MassAIMH": "massaimh", "VAIMH": "vaimh", "ORIMHA": "orimha"}
@@ -45,6 +46,8 @@ class Renewal:
     year: int
     results: list[tuple[dict, CategoryResult]] = field(default_factory=list)   # (endorsement held, result)
     not_judged: list[dict] = field(default_factory=list)   # {category, association, policy, reason}
+    rules: dict | None = None          # provenance.rules of the program that judged it
+    input_sha256: str | None = None    # the hash of the applicant file's bytes
 
     def to_json(self) -> dict:
         results = []
@@ -56,7 +59,8 @@ class Renewal:
                            "provides_rsc": bool(held.get("provides_rsc"))}
             results.append(out)
         return {"applicant": self.applicant, "name": self.name, "file": self.file, "year": self.year,
-                "results": results, "not_judged": self.not_judged}
+                "results": results, "not_judged": self.not_judged, "rules": self.rules,
+                "input_sha256": self.input_sha256}
 
 
 def policy_for(held: dict) -> str | None:
@@ -80,7 +84,8 @@ def renew(applicants: Iterable[Applicant], year: int, program: Program | None = 
     renewable = {(v, c[1]) for (v, c) in program.catalogue.categories if isinstance(c, tuple) and c[0] == "renewal"}
     for applicant in applicants:
         data = applicant.data
-        out = Renewal(data["id"], data["name"], applicant.source, year)
+        out = Renewal(data["id"], data["name"], applicant.source, year, rules=rules(program),
+                      input_sha256=applicant.sha256)
         cases: list[tuple[dict, Case]] = []
         for held in data["endorsements"]:
             code, assoc = held["category"], held["association"]

@@ -24,6 +24,7 @@ from .evaluate import evaluate
 from .explain import Evaluation
 from .needs import fill_needs
 from .policy import Program
+from .provenance import rules
 
 if TYPE_CHECKING:
     import jinja2
@@ -167,6 +168,7 @@ class Batch:
     fmt: str
     written: list[Written] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
+    rules: dict | None = None        # provenance.rules of the program that judged them (the index's footer)
 
     @property
     def totals(self) -> Counter:
@@ -206,7 +208,7 @@ def write_reports(files: Iterable[Path], out: Path, fmt: str, *, program: Progra
     a file that cannot be read is listed in the index. `with_needs`: also find what each
     category not reached would need (much slower). `step` is called once per file."""
     out.mkdir(parents=True, exist_ok=True)
-    batch = Batch(fmt)
+    batch = Batch(fmt, rules=rules(program))
     names = Names()
     loaded: deque[load.Applicant] = deque()
 

@@ -96,7 +96,7 @@ def test_the_cli_starts_without_the_other_commands_modules():
     # `endorse evaluate` of one file pays only for what it uses: reports (Jinja2), workers,
     # lint, catalogue, diff, policy tests and what-if are imported by their own commands.
     heavy = ["jinja2", "multiprocessing", "endorse_asp.lint", "endorse_asp.catalogue", "endorse_asp.diff",
-             "endorse_asp.policytest", "endorse_asp.whatif"]
+             "endorse_asp.policytest", "endorse_asp.whatif", "endorse_asp.decisions", "endorse_asp.spreadsheet"]
     code = f"import sys, endorse_asp.cli; print([m for m in {heavy!r} if m in sys.modules])"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
