@@ -14,7 +14,7 @@ from pathlib import Path
 import clingo
 
 from .explain import CATEGORY_ORDER
-from .policy import POLICY_ROOT, Policy, PolicyError, Program, Variant, load_program, policy_dirs, read_policy
+from .policy import Policy, PolicyError, Program, Variant, load_program, policies_root, policy_dirs, read_policy
 from .report import category_label, render
 from .terms import decode
 
@@ -205,8 +205,9 @@ def notes(policy: Policy) -> list[Note]:
     return found
 
 
-def show(policy_id: str, fmt: str, root: Path = POLICY_ROOT) -> str:
+def show(policy_id: str, fmt: str, root: Path | None = None) -> str:
     """The catalogue page of a policy (`fmt`: md or html). Raises PolicyError for an unknown id."""
+    root = root or policies_root()
     known = {p.id: p for p in (read_policy(d, i) for i, d in enumerate(policy_dirs(root)))}
     if policy_id not in known:
         raise PolicyError(f"unknown policy '{policy_id}'; known: {', '.join(sorted(known))}")

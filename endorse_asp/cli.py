@@ -18,7 +18,7 @@ from . import batch, load, needs, render, report
 from . import renew as renew_mod
 from .evaluate import evaluate
 from .explain import CATEGORY_ORDER
-from .policy import PolicyError, load_program
+from .policy import PolicyError, load_program, use_policies
 
 EXIT_INPUT = 2
 
@@ -88,10 +88,27 @@ def check_categories(program, categories: tuple[str, ...]) -> None:
             raise click.UsageError(f"unknown category '{code}'{load.did_you_mean(code, sorted(known))}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class RulesError(click.ClickException):
+    """Rules that cannot be found or loaded: a usage error (exit 2), not an internal one."""
+    exit_code = EXIT_INPUT
+
+
+class Endorse(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PolicyError as err:
+            raise RulesError(str(err)) from None
+
+
+@click.group(cls=Endorse, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="endorse-asp")
-def main():
+@click.option("--policies", "policies_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+              help="the policies folder to use (a committee's checkout); default: $ENDORSE_POLICIES, "
+                   "else the policies shipped with endorse")
+def main(policies_dir):
     """Policy-as-code for infant and early childhood mental health endorsement."""
+    use_policies(policies_dir)
 
 
 @main.command("evaluate")
@@ -434,12 +451,12 @@ def policy_diff(roots, rev, applicants, fmt, as_of, with_needs, jobs):
     if rev is not None and len(roots) > 1:
         raise click.UsageError("with --rev, give at most one folder (NEW; default: the policies folder)")
     from . import diff as diffmod
-    from .policy import POLICY_ROOT
+    from .policy import policies_root
     files = applicant_files(applicants)
     try:
         with contextlib.ExitStack() as stack:
             if rev is not None:
-                new = diffmod.rules_at(roots[0] if roots else POLICY_ROOT,
+                new = diffmod.rules_at(roots[0] if roots else policies_root(),
                                        None if roots else "working tree")
                 old = stack.enter_context(diffmod.rules_at_revision(rev, new.root))
             else:

@@ -26,7 +26,7 @@ import clingo
 from . import batch, load
 from .evaluate import evaluate
 from .explain import CATEGORY_ORDER
-from .policy import POLICY_ROOT, PolicyError, Program, load_program
+from .policy import PolicyError, Program, load_program, policies_root
 
 REACHED = ("eligible", "needs_review")
 
@@ -52,9 +52,10 @@ def rules_at(path: str | Path, label: str | None = None) -> Rules:
 
 
 @contextlib.contextmanager
-def rules_at_revision(rev: str, worktree: str | Path = POLICY_ROOT) -> Iterator[Rules]:
-    """The policies folder `worktree` as it is at git revision `rev`, in a temporary folder."""
-    worktree = Path(worktree).resolve()
+def rules_at_revision(rev: str, worktree: str | Path | None = None) -> Iterator[Rules]:
+    """The policies folder `worktree` (default: the one in use) as it is at git revision `rev`,
+    in a temporary folder."""
+    worktree = Path(worktree or policies_root()).resolve()
 
     def git(where: Path, *args: str, problem: str | None = None) -> bytes:
         try:

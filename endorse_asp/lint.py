@@ -44,7 +44,7 @@ import yaml
 from clingo import ast
 
 from . import policy as policymod
-from .policy import POLICY_ROOT, PolicyError
+from .policy import PolicyError, policies_root
 
 ERROR, WARNING = "error", "warning"
 META_KEYS = ("id", "title", "version", "valid_from", "valid_to", "extends", "association", "sources",
@@ -81,7 +81,7 @@ class RuleFile:
 def check(path: str | os.PathLike | None = None) -> list[Problem]:
     """Every problem found under `path` (a policies folder, a policy folder or one of its
     files; default the shipped policies), sorted by file and line."""
-    root, scope = _locate(Path(path) if path is not None else POLICY_ROOT)
+    root, scope = _locate(Path(path) if path is not None else policies_root())
     linter = _Linter(root)
     linter.run()
     found = {p for p in linter.problems if _inside(p.file, scope)}

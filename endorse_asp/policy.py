@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import importlib.resources
 import os
 import pickle
 import tempfile
@@ -36,8 +37,7 @@ from .terms import decode
 # Compiled programs and their catalogues, keyed by a hash of the rule files and of this compiler.
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "endorse-asp"
 CACHE_KEEP = 8        # compiled programs kept (the most recently saved): policy trees in use at once
-# The policies folder: the project's own, or another (a committee's draft) named by ENDORSE_POLICIES.
-POLICY_ROOT = Path(os.environ.get("ENDORSE_POLICIES") or Path(__file__).resolve().parent.parent / "policies")
+ENV = "ENDORSE_POLICIES"     # names a policies folder to use instead of the shipped one
 PART = "policy"
 NOT_BRIDGED = {"drop", "replace", "touched"}
 NOT_TOUCHING = {"section", "heading", "cost"}   # citations and prices do not change a verdict
@@ -46,6 +46,53 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 class PolicyError(Exception):
     """A policy directory that cannot be used (missing metadata, bad rules)."""
+
+
+def shipped_policies() -> Path | None:
+    """The policies that come with the package: inside an installed wheel (package data
+    `endorse_asp/data/policies`), else those of the source checkout the package runs from."""
+    packaged = importlib.resources.files(__package__) / "data" / "policies"
+    for folder in (packaged, Path(__file__).resolve().parent.parent / "policies"):
+        if isinstance(folder, Path) and (folder / "common").is_dir():
+            return folder.resolve()
+    return None
+
+
+# The policies folder shipped with the package (None if it holds none). Which folder a
+# command uses is decided when it runs, by policies_root().
+POLICY_ROOT = shipped_policies()
+_chosen: Path | None = None     # set by use_policies (the CLI's --policies)
+
+
+def is_policies_folder(path: Path) -> bool:
+    return (path / "common").is_dir()
+
+
+def use_policies(path: Path | str | None) -> None:
+    """Use the policies folder `path` from now on in this process (None: back to the default)."""
+    global _chosen
+    if path is not None and not is_policies_folder(Path(path)):
+        raise PolicyError(f"--policies {path}: not a policies folder (it should hold common/ and one folder "
+                          "per policy with its policy.yaml)")
+    _chosen = Path(path).resolve() if path is not None else None
+
+
+def policies_root() -> Path:
+    """The policies folder to use, read now: --policies (use_policies), else $ENDORSE_POLICIES,
+    else the policies shipped with the package."""
+    if _chosen is not None:
+        return _chosen
+    named = os.environ.get(ENV)
+    if named:
+        if not is_policies_folder(Path(named)):
+            raise PolicyError(f"{ENV}={named}: not a policies folder (it should hold common/ and one folder "
+                              "per policy with its policy.yaml)")
+        return Path(named).resolve()
+    shipped = shipped_policies()
+    if shipped is None:
+        raise PolicyError(f"no policies found: this installation ships none; give --policies DIR or set "
+                          f"{ENV}=DIR (a folder holding common/ and one folder per policy)")
+    return shipped
 
 
 @dataclass(frozen=True)
@@ -348,8 +395,8 @@ def bridge_text(part: str, signatures: set[tuple[str, int]]) -> str:
     return "\n".join(lines)
 
 
-def policy_dirs(root: Path = POLICY_ROOT) -> list[Path]:
-    return sorted(d for d in root.iterdir() if (d / "policy.yaml").is_file())
+def policy_dirs(root: Path | None = None) -> list[Path]:
+    return sorted(d for d in (root or policies_root()).iterdir() if (d / "policy.yaml").is_file())
 
 
 def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:
@@ -363,11 +410,17 @@ def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:
     return digest.hexdigest()[:32]
 
 
+def load_program(root: Path | None = None, only: tuple[str, ...] | None = None) -> Program:
+    """The engine and the policies under `root` (default: policies_root(); all, or those named in
+    `only` and their bases), compiled, or taken from the cache when nothing they depend on has changed."""
+    return _load_program(Path(root).resolve() if root is not None else policies_root(), only)
+
+
+load_program.cache_clear = lambda: _load_program.cache_clear()  # type: ignore[attr-defined]
+
+
 @functools.lru_cache(maxsize=8)
-def load_program(root: Path = POLICY_ROOT, only: tuple[str, ...] | None = None) -> Program:
-    """The engine and the policies under `root` (all, or those named in `only` and their bases),
-    compiled, or taken from the cache when nothing they depend on has changed."""
-    root = Path(root)
+def _load_program(root: Path, only: tuple[str, ...] | None) -> Program:
     cache = CACHE / f"{fingerprint(root, only)}.pickle"
     program = Program.cached(cache)
     if program is None:
