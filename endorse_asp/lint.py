@@ -744,7 +744,7 @@ class _Linter:
         if any(p in self.unbridgeable for p in chain[1:]):
             return
         try:
-            program = policymod.load_program.__wrapped__(self.root, (pid,))
+            program = policymod.read_program(self.root, (pid,))
         except (PolicyError, RuntimeError, OSError, KeyError, TypeError, ValueError) as err:
             self.add(meta["path"], 1, 1, ERROR, f"the policy cannot be loaded: {err}")
             return

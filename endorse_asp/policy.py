@@ -413,20 +413,22 @@ def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:
 def load_program(root: Path | None = None, only: tuple[str, ...] | None = None) -> Program:
     """The engine and the policies under `root` (default: policies_root(); all, or those named in
     `only` and their bases), compiled, or taken from the cache when nothing they depend on has changed."""
-    return _load_program(Path(root).resolve() if root is not None else policies_root(), only)
+    return _load_program(Path(root) if root is not None else policies_root(), only)
 
 
-load_program.cache_clear = lambda: _load_program.cache_clear()  # type: ignore[attr-defined]
-
-
-@functools.lru_cache(maxsize=8)
-def _load_program(root: Path, only: tuple[str, ...] | None) -> Program:
+def read_program(root: Path, only: tuple[str, ...] | None = None) -> Program:
+    """As load_program, read afresh (from the disk cache or compiled), not kept in memory."""
+    root = Path(root)
     cache = CACHE / f"{fingerprint(root, only)}.pickle"
     program = Program.cached(cache)
     if program is None:
         program = compile_program(root, only)
         program._cache = cache          # saved once its catalogue is read, i.e. once it grounds
     return program
+
+
+_load_program = functools.lru_cache(maxsize=8)(read_program)
+load_program.cache_clear = _load_program.cache_clear  # type: ignore[attr-defined]
 
 
 def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
