@@ -133,3 +133,31 @@ def test_a_wheel_built_from_a_clean_copy_works_alone_from_another_folder(tmp_pat
     assert tested.strip().endswith(" passed, 0 failed")
     run([endorse, "policy", "check"], elsewhere, env)
     assert "IMHS" in run([venv / "bin" / "python", "-m", "endorse_asp", "schema"], elsewhere, env)
+
+
+# --------------------------------------------------------------------------- pre-commit, for committees
+
+def test_the_pre_commit_hooks_lint_and_test_a_committees_repository(tmp_path, monkeypatch):
+    import shlex
+
+    import yaml
+    hooks = {h["id"]: h for repo in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"]
+             for h in repo["hooks"]}
+    assert set(hooks) == {"endorse-policy-check", "endorse-policy-test"}
+    repo = tmp_path / "committee"              # a committee's repository: its rules, cases and applicants
+    for folder in ("common", "mi-aimh", "orimha"):      # orimha, and the base it extends (without its cases)
+        shutil.copytree(ROOT / "policies" / folder, repo / "policies" / folder)
+    shutil.rmtree(repo / "policies" / "mi-aimh" / "tests")
+    shutil.copytree(ROOT / "facts", repo / "facts")
+    monkeypatch.chdir(repo)                   # pre-commit runs hooks at the repository's top
+    outputs = {}
+    for hook in hooks.values():
+        words = shlex.split(hook["entry"])
+        assert words[0] == "endorse" and hook["pass_filenames"] is False
+        out = invoke(*words[1:])
+        assert out.exit_code == 0, f"{hook['id']}: {out.output}"
+        outputs[hook["id"]] = out.output
+    assert " passed, 0 failed" in outputs["endorse-policy-test"]
+    broken = repo / "policies" / "orimha" / "imhs.lp"
+    broken.write_text(broken.read_text(encoding="utf-8") + "\nthis is not a rule\n", encoding="utf-8")
+    assert invoke(*shlex.split(hooks["endorse-policy-check"]["entry"])[1:]).exit_code == 1
