@@ -13,7 +13,7 @@ from pathlib import Path
 
 import clingo
 
-from .explain import CATEGORY_ORDER
+from .order import category_rank
 from .policy import Policy, PolicyError, Program, Variant, load_program, policies_root, policy_dirs, read_policy
 from .report import category_label, render
 from .terms import decode
@@ -99,7 +99,7 @@ def amount(name: str, value) -> str:
 def _rank(code) -> tuple:
     renewal = not isinstance(code, str)
     base = code[-1] if renewal else code
-    return (renewal, CATEGORY_ORDER.index(base) if base in CATEGORY_ORDER else len(CATEGORY_ORDER), str(base))
+    return (renewal, category_rank(base), str(base))
 
 
 def categories(program: Program, variant: str, chain: list[Policy]) -> dict[str, Category]:

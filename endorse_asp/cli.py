@@ -17,7 +17,7 @@ import click
 from . import batch, load, needs, render, report
 from . import renew as renew_mod
 from .evaluate import evaluate
-from .explain import CATEGORY_ORDER
+from .order import category_rank
 from .policy import PolicyError, load_program, use_policies
 
 EXIT_INPUT = 2
@@ -317,7 +317,7 @@ def policy_list(fmt):
     for p in program.policies.values():
         variant = program.variant_for(p.id)
         codes = sorted((c for (v, c) in program.catalogue.categories if v == variant.name and isinstance(c, str)),
-                       key=lambda c: CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else 99)
+                       key=category_rank)
         rows.append({"id": p.id, "title": p.title, "version": p.version,
                      "valid_from": str(p.valid_from) if p.valid_from else None,
                      "valid_to": str(p.valid_to) if p.valid_to else None,
@@ -325,7 +325,7 @@ def policy_list(fmt):
                      "categories": codes, "association": p.association,
                      "renewals": sorted((c[1] for (v, c) in program.catalogue.categories
                                          if v == variant.name and isinstance(c, tuple)),
-                                        key=lambda c: CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else 99),
+                                        key=category_rank),
                      "exceptions": [{"id": e.id, "valid_from": str(e.valid_from) if e.valid_from else None,
                                      "valid_to": str(e.valid_to) if e.valid_to else None, "source": e.source}
                                     for e in p.exceptions]})

@@ -25,7 +25,7 @@ import clingo
 
 from . import batch, load
 from .evaluate import evaluate
-from .explain import CATEGORY_ORDER
+from .order import category_rank
 from .policy import PolicyError, Program, load_program, policies_root
 
 REACHED = ("eligible", "needs_review")
@@ -256,13 +256,12 @@ def _code(category) -> str:
 
 def _rank_code(category) -> tuple:
     code = category[1] if isinstance(category, tuple) and len(category) > 1 else category
-    base = CATEGORY_ORDER.index(code) if code in CATEGORY_ORDER else len(CATEGORY_ORDER)
-    return (isinstance(category, tuple), base, _code(category))
+    return (isinstance(category, tuple), category_rank(code), _code(category))
 
 
 def _rank(target: str) -> tuple:
     policy, _, code = target.partition("/")
-    return (policy, CATEGORY_ORDER.index(code) if code in CATEGORY_ORDER else len(CATEGORY_ORDER), code)
+    return (policy, category_rank(code), code)
 
 
 def _status(side: dict | None) -> str:

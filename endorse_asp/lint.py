@@ -47,8 +47,8 @@ from . import policy as policymod
 from .policy import PolicyError, policies_root
 
 ERROR, WARNING = "error", "warning"
-META_KEYS = ("id", "title", "version", "valid_from", "valid_to", "extends", "association", "sources",
-             "exceptions")
+META_KEYS = ("id", "title", "version", "valid_from", "valid_to", "extends", "association", "renews", "categories",
+             "sources", "exceptions")
 REQUIRED_META = ("id", "title", "version")
 _CLINGO_MESSAGE = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?: "
                              r"(?P<sev>error|warning|info|note): (?P<text>.*)$")
@@ -1070,9 +1070,8 @@ def _at(args: tuple, path: tuple):
 
 def _names(codes, limit: int = 6) -> str:
     """Category codes in the order the policies list them, the first few of them."""
-    from .explain import CATEGORY_ORDER
-    rank = {c: n for n, c in enumerate(CATEGORY_ORDER)}
-    codes = sorted({_code(c) for c in codes}, key=lambda c: (rank.get(c, len(rank)), c))
+    from .order import category_rank
+    codes = sorted({_code(c) for c in codes}, key=lambda c: (category_rank(c), c))
     return ", ".join(codes[:limit]) + (f" and {len(codes) - limit} more" if len(codes) > limit else "")
 
 

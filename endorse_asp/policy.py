@@ -40,7 +40,7 @@ CACHE_KEEP = 8        # compiled programs kept (the most recently saved): policy
 ENV = "ENDORSE_POLICIES"     # names a policies folder to use instead of the shipped one
 PART = "policy"
 NOT_BRIDGED = {"drop", "replace", "touched"}
-NOT_TOUCHING = {"section", "heading", "cost"}   # citations and prices do not change a verdict
+NOT_TOUCHING = {"section", "heading", "cost", "advisory"}   # citations, prices, words change no verdict
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -48,6 +48,7 @@ class PolicyError(Exception):
     """A policy directory that cannot be used (missing metadata, bad rules)."""
 
 
+@functools.lru_cache(maxsize=1)
 def shipped_policies() -> Path | None:
     """The policies that come with the package: inside an installed wheel (package data
     `endorse_asp/data/policies`), else those of the source checkout the package runs from."""
@@ -117,6 +118,8 @@ class Policy:
     index: int
     exceptions: tuple[Exception_, ...] = ()
     association: str = "MI-AIMH"    # the association an applicant under this policy would join
+    renews: dict = field(default_factory=dict)      # {association, categories}: what `renew` judges here
+    categories: tuple[str, ...] = ()                # the order outputs list its categories in
 
     def document(self, key: str) -> str:
         """The file name a rule's document key stands for."""
@@ -159,6 +162,7 @@ class Catalogue:
     thresholds: dict = field(default_factory=dict)    # (variant, code) -> {name: value}
     scopes: dict = field(default_factory=dict)        # (variant, code, req id) -> [scope terms]
     pure: set = field(default_factory=set)            # (variant, code, req id) judged once, under the base
+    advisories: dict = field(default_factory=dict)    # (variant, advisory id) -> (text, unit)
 
 
 @dataclass
@@ -236,6 +240,8 @@ class Program:
         for v, c, r, scope in _atoms(atoms, "scope", 4, self.variants):
             cat.scopes.setdefault((v, c, r), []).append(scope)
         cat.pure = set(_atoms(atoms, "pure", 3, self.variants))
+        for v, rid, text, unit in _atoms(atoms, "advisory", 4, self.variants):
+            cat.advisories[(v, rid)] = (text, unit)
         self._catalogue = cat
         self._save()
 
@@ -312,7 +318,8 @@ def read_policy(directory: Path, index: int) -> Policy:
                   version=str(meta.get("version", "")), valid_from=_date(meta.get("valid_from"), str(meta_file)),
                   valid_to=_date(meta.get("valid_to"), str(meta_file)), extends=meta.get("extends"),
                   sources=meta.get("sources") or {}, directory=directory, index=index, exceptions=exceptions,
-                  association=str(meta.get("association", "MI-AIMH")))
+                  association=str(meta.get("association", "MI-AIMH")), renews=dict(meta.get("renews") or {}),
+                  categories=tuple(str(c) for c in meta.get("categories") or ()))
 
 
 def variants_of(policy: Policy) -> list[Variant]:
