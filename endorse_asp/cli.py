@@ -99,6 +99,8 @@ class Endorse(click.Group):
             return super().invoke(ctx)
         except PolicyError as err:
             raise RulesError(str(err)) from None
+        finally:
+            use_policies(None)          # --policies holds for this command only
 
 
 @click.group(cls=Endorse, context_settings={"help_option_names": ["-h", "--help"]})
