@@ -5,7 +5,7 @@ Each file is a list of cases:
     - name: A sentence saying what the case shows.
       applicant: facts/jordan-lee.yaml     # a file, or an inline mapping (see below)
       as_of: 2024-03-01                    # optional
-      edits: ["training[0].hours=5"]       # optional edit expressions (cli.md)
+      edits: ["training[0].hours=5"]       # optional edit expressions (docs/commands.md)
       expect:
         IFS: eligible                      # a category of this folder's policy...
         mi-aimh/IMHS:                      # ...or policy/category

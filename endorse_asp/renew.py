@@ -1,4 +1,4 @@
-"""Annual renewal (cli.md, "Renewal"): does a year's activity keep each endorsement held?
+"""Annual renewal (docs/commands.md, "JSON of `renew`"): does a year's activity keep each endorsement held?
 
 For every entry of the applicant's `endorsements`, the policy that renews it judges
 the renewal category of its code (ruling 14, stated by each policy.yaml's `renews`:
