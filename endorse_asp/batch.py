@@ -45,7 +45,7 @@ import json
 import math
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -53,7 +53,7 @@ import click
 
 from . import load, render
 from .evaluate import evaluate
-from .policy import POLICY_ROOT, Program, load_program
+from .policy import Program, load_program, policies_root
 from .solve import CHUNK
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ START_METHOD = os.environ.get("ENDORSE_START_METHOD", "fork")
 class Job:
     """What to do with each applicant: the rules (a policies root and which policies), the
     date and categories, and what to return for it (default: the Evaluation itself)."""
-    root: Path = POLICY_ROOT
+    root: Path = field(default_factory=policies_root)   # read when the job is made
     only: tuple[str, ...] | None = None
     as_of: dt.date | None = None
     categories: tuple[str, ...] = ()
@@ -230,13 +230,15 @@ class _Slot:
     task: tuple[int, list[str]] | None = None
 
 
-def run(files: Iterable, job=Job(), *, jobs: int | None = None, chunk: int | None = None,
+def run(files: Iterable, job: Job | None = None, *, jobs: int | None = None, chunk: int | None = None,
         max_chunks: int = MAX_CHUNKS, progress: bool = False, label: str = "evaluating",
         program: Program | None = None) -> Iterator[Item]:
     """One Item per file, in the order given. `jobs`: worker processes (default all cores;
     1 evaluates here, in this process, as does a batch too small to share). `chunk`: files
     per chunk (default: guided, at most job.chunk_size()). `progress`: a progress bar on stderr.
-    `program`: the job's rules, when the caller has them parsed already."""
+    `program`: the job's rules, when the caller has them parsed already. Default job: evaluate
+    under the policies in use."""
+    job = job or Job()
     files = [os.fspath(f) for f in files]
     jobs = max(1, jobs or default_jobs())
     if program is not None:

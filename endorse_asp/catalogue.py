@@ -13,8 +13,8 @@ from pathlib import Path
 
 import clingo
 
-from .explain import CATEGORY_ORDER
-from .policy import POLICY_ROOT, Policy, PolicyError, Program, Variant, load_program, policy_dirs, read_policy
+from .order import category_rank
+from .policy import Policy, PolicyError, Program, Variant, load_program, policies_root, policy_dirs, read_policy
 from .report import category_label, render
 from .terms import decode
 
@@ -99,7 +99,7 @@ def amount(name: str, value) -> str:
 def _rank(code) -> tuple:
     renewal = not isinstance(code, str)
     base = code[-1] if renewal else code
-    return (renewal, CATEGORY_ORDER.index(base) if base in CATEGORY_ORDER else len(CATEGORY_ORDER), str(base))
+    return (renewal, category_rank(base), str(base))
 
 
 def categories(program: Program, variant: str, chain: list[Policy]) -> dict[str, Category]:
@@ -205,8 +205,9 @@ def notes(policy: Policy) -> list[Note]:
     return found
 
 
-def show(policy_id: str, fmt: str, root: Path = POLICY_ROOT) -> str:
+def show(policy_id: str, fmt: str, root: Path | None = None) -> str:
     """The catalogue page of a policy (`fmt`: md or html). Raises PolicyError for an unknown id."""
+    root = root or policies_root()
     known = {p.id: p for p in (read_policy(d, i) for i, d in enumerate(policy_dirs(root)))}
     if policy_id not in known:
         raise PolicyError(f"unknown policy '{policy_id}'; known: {', '.join(sorted(known))}")

@@ -17,8 +17,8 @@ import click
 from . import batch, load, needs, render, report
 from . import renew as renew_mod
 from .evaluate import evaluate
-from .explain import CATEGORY_ORDER
-from .policy import PolicyError, load_program
+from .order import category_rank
+from .policy import PolicyError, load_program, use_policies
 
 EXIT_INPUT = 2
 
@@ -93,10 +93,29 @@ def check_categories(program, categories: tuple[str, ...]) -> None:
             raise click.UsageError(f"unknown category '{code}'{load.did_you_mean(code, sorted(known))}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class RulesError(click.ClickException):
+    """Rules that cannot be found or loaded: a usage error (exit 2), not an internal one."""
+    exit_code = EXIT_INPUT
+
+
+class Endorse(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PolicyError as err:
+            raise RulesError(str(err)) from None
+        finally:
+            use_policies(None)          # --policies holds for this command only
+
+
+@click.group(cls=Endorse, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="endorse-asp")
-def main():
+@click.option("--policies", "policies_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+              help="the policies folder to use (a committee's checkout); default: $ENDORSE_POLICIES, "
+                   "else the policies shipped with endorse")
+def main(policies_dir):
     """Policy-as-code for infant and early childhood mental health endorsement."""
+    use_policies(policies_dir)
 
 
 @main.command("evaluate")
@@ -378,7 +397,7 @@ def policy_list(fmt):
     for p in program.policies.values():
         variant = program.variant_for(p.id)
         codes = sorted((c for (v, c) in program.catalogue.categories if v == variant.name and isinstance(c, str)),
-                       key=lambda c: CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else 99)
+                       key=category_rank)
         rows.append({"id": p.id, "title": p.title, "version": p.version,
                      "valid_from": str(p.valid_from) if p.valid_from else None,
                      "valid_to": str(p.valid_to) if p.valid_to else None,
@@ -386,7 +405,7 @@ def policy_list(fmt):
                      "categories": codes, "association": p.association,
                      "renewals": sorted((c[1] for (v, c) in program.catalogue.categories
                                          if v == variant.name and isinstance(c, tuple)),
-                                        key=lambda c: CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else 99),
+                                        key=category_rank),
                      "exceptions": [{"id": e.id, "valid_from": str(e.valid_from) if e.valid_from else None,
                                      "valid_to": str(e.valid_to) if e.valid_to else None, "source": e.source}
                                     for e in p.exceptions]})
@@ -512,12 +531,12 @@ def policy_diff(roots, rev, applicants, fmt, as_of, with_needs, jobs):
     if rev is not None and len(roots) > 1:
         raise click.UsageError("with --rev, give at most one folder (NEW; default: the policies folder)")
     from . import diff as diffmod
-    from .policy import POLICY_ROOT
+    from .policy import policies_root
     files = applicant_files(applicants)
     try:
         with contextlib.ExitStack() as stack:
             if rev is not None:
-                new = diffmod.rules_at(roots[0] if roots else POLICY_ROOT,
+                new = diffmod.rules_at(roots[0] if roots else policies_root(),
                                        None if roots else "working tree")
                 old = stack.enter_context(diffmod.rules_at_revision(rev, new.root))
             else:

@@ -25,8 +25,8 @@ import clingo
 
 from . import batch, load
 from .evaluate import evaluate
-from .explain import CATEGORY_ORDER
-from .policy import POLICY_ROOT, PolicyError, Program, load_program
+from .order import category_rank
+from .policy import PolicyError, Program, load_program, policies_root
 
 REACHED = ("eligible", "needs_review")
 
@@ -52,9 +52,10 @@ def rules_at(path: str | Path, label: str | None = None) -> Rules:
 
 
 @contextlib.contextmanager
-def rules_at_revision(rev: str, worktree: str | Path = POLICY_ROOT) -> Iterator[Rules]:
-    """The policies folder `worktree` as it is at git revision `rev`, in a temporary folder."""
-    worktree = Path(worktree).resolve()
+def rules_at_revision(rev: str, worktree: str | Path | None = None) -> Iterator[Rules]:
+    """The policies folder `worktree` (default: the one in use) as it is at git revision `rev`,
+    in a temporary folder."""
+    worktree = Path(worktree or policies_root()).resolve()
 
     def git(where: Path, *args: str, problem: str | None = None) -> bytes:
         try:
@@ -255,13 +256,12 @@ def _code(category) -> str:
 
 def _rank_code(category) -> tuple:
     code = category[1] if isinstance(category, tuple) and len(category) > 1 else category
-    base = CATEGORY_ORDER.index(code) if code in CATEGORY_ORDER else len(CATEGORY_ORDER)
-    return (isinstance(category, tuple), base, _code(category))
+    return (isinstance(category, tuple), category_rank(code), _code(category))
 
 
 def _rank(target: str) -> tuple:
     policy, _, code = target.partition("/")
-    return (policy, CATEGORY_ORDER.index(code) if code in CATEGORY_ORDER else len(CATEGORY_ORDER), code)
+    return (policy, category_rank(code), code)
 
 
 def _status(side: dict | None) -> str:

@@ -7,26 +7,15 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 from . import reasons
+from .order import category_rank
 from .policy import Program
 
-CATEGORY_ORDER = ("IFA", "ECFA", "IFS", "ECFS", "IFRS", "IMHS", "ECMHS", "IMHM-C", "IMHM-P", "IMHM-RF",
-                  "ECMHM-C", "ECMHM-P", "ECMHM-RF", "LEVEL-I", "LEVEL-II", "LEVEL-III", "LEVEL-IV-C",
-                  "LEVEL-IV-P", "LEVEL-IV-RF")
 STATUS_ORDER = {"unmet": 0, "unknown": 1, "review": 2, "met": 3}
 BANDS = {"infant": "for infants", "early_childhood": "for early childhood"}
 DEGREES = {"associate": "associate", "bachelor": "bachelor's", "master": "master's", "doctorate": "doctorate"}
 WINDOWS = {"one_to_two_years": "within a 1-to-2-year window", "two_years": "within a 2-year window"}
 SCOPE_ORDER = ("didactic_rsc", "window", "after", "band")
-ADVICE = {
-    "training.typical": "Successful applications usually show more training than the minimum",
-    "leadership.beyond_paid_work": "Some leadership is expected beyond paid work",
-    # Recommendations that stand in for requirements (renewal, MassAIMH exceptions, 000 Level IV).
-    "rsc.about_own": "Recommended: RS/C hours about the RS/C you provide to others",
-    "rsc.annual": "Recommended: hours of RS/C received within the year",
-    "training.rsc_topic": "Recommended: training hours within the year about providing RS/C",
-}
 KIND_ORDER = ("degrees", "credentials", "training", "work", "rsc", "references", "exam", "memberships", "leadership")
-COUNT_ADVICE = {"leadership.beyond_paid_work"}   # advisories counted in items, not hours
 
 
 @dataclass
@@ -181,9 +170,9 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
         elif name == "verdict":
             verdicts[(pol, code)] = rest[0]
         elif name == "advice":
-            rid, have, need = rest
-            advice[(pol, code)].append(Advisory(
-                rid, ADVICE.get(rid, rid), f"{hours(have)} of {hours(need)} hours" if rid not in COUNT_ADVICE else ""))
+            rid, have, need = rest      # words and unit from the rules' advisory/4 (policy.Catalogue)
+            text, unit = cat.advisories.get((pol, rid), (rid, "hours"))
+            advice[(pol, code)].append(Advisory(rid, text, f"{hours(have)} of {hours(need)} hours" if unit == "hours" else ""))
     described: dict = {}
 
     def evidence(kind: str, i: int) -> Evidence:
@@ -235,4 +224,4 @@ def _measure(found: tuple | None) -> dict | None:
 
 
 def _rank(code: str) -> int:
-    return CATEGORY_ORDER.index(code) if code in CATEGORY_ORDER else len(CATEGORY_ORDER)
+    return category_rank(code)

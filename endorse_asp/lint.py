@@ -44,11 +44,11 @@ import yaml
 from clingo import ast
 
 from . import policy as policymod
-from .policy import POLICY_ROOT, PolicyError
+from .policy import PolicyError, policies_root
 
 ERROR, WARNING = "error", "warning"
-META_KEYS = ("id", "title", "version", "valid_from", "valid_to", "extends", "association", "sources",
-             "exceptions")
+META_KEYS = ("id", "title", "version", "valid_from", "valid_to", "extends", "association", "renews", "categories",
+             "sources", "exceptions")
 REQUIRED_META = ("id", "title", "version")
 _CLINGO_MESSAGE = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?: "
                              r"(?P<sev>error|warning|info|note): (?P<text>.*)$")
@@ -81,7 +81,7 @@ class RuleFile:
 def check(path: str | os.PathLike | None = None) -> list[Problem]:
     """Every problem found under `path` (a policies folder, a policy folder or one of its
     files; default the shipped policies), sorted by file and line."""
-    root, scope = _locate(Path(path) if path is not None else POLICY_ROOT)
+    root, scope = _locate(Path(path) if path is not None else policies_root())
     linter = _Linter(root)
     linter.run()
     found = {p for p in linter.problems if _inside(p.file, scope)}
@@ -744,7 +744,7 @@ class _Linter:
         if any(p in self.unbridgeable for p in chain[1:]):
             return
         try:
-            program = policymod.load_program.__wrapped__(self.root, (pid,))
+            program = policymod.read_program(self.root, (pid,))
         except (PolicyError, RuntimeError, OSError, KeyError, TypeError, ValueError) as err:
             self.add(meta["path"], 1, 1, ERROR, f"the policy cannot be loaded: {err}")
             return
@@ -1070,9 +1070,8 @@ def _at(args: tuple, path: tuple):
 
 def _names(codes, limit: int = 6) -> str:
     """Category codes in the order the policies list them, the first few of them."""
-    from .explain import CATEGORY_ORDER
-    rank = {c: n for n, c in enumerate(CATEGORY_ORDER)}
-    codes = sorted({_code(c) for c in codes}, key=lambda c: (rank.get(c, len(rank)), c))
+    from .order import category_rank
+    codes = sorted({_code(c) for c in codes}, key=lambda c: (category_rank(c), c))
     return ", ".join(codes[:limit]) + (f" and {len(codes) - limit} more" if len(codes) > limit else "")
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import importlib.resources
 import os
 import pickle
 import tempfile
@@ -36,16 +37,63 @@ from .terms import decode
 # Compiled programs and their catalogues, keyed by a hash of the rule files and of this compiler.
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "endorse-asp"
 CACHE_KEEP = 8        # compiled programs kept (the most recently saved): policy trees in use at once
-# The policies folder: the project's own, or another (a committee's draft) named by ENDORSE_POLICIES.
-POLICY_ROOT = Path(os.environ.get("ENDORSE_POLICIES") or Path(__file__).resolve().parent.parent / "policies")
+ENV = "ENDORSE_POLICIES"     # names a policies folder to use instead of the shipped one
 PART = "policy"
 NOT_BRIDGED = {"drop", "replace", "touched"}
-NOT_TOUCHING = {"section", "heading", "cost"}   # citations and prices do not change a verdict
+NOT_TOUCHING = {"section", "heading", "cost", "advisory"}   # citations, prices, words change no verdict
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PolicyError(Exception):
     """A policy directory that cannot be used (missing metadata, bad rules)."""
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_policies() -> Path | None:
+    """The policies that come with the package: inside an installed wheel (package data
+    `endorse_asp/data/policies`), else those of the source checkout the package runs from."""
+    packaged = importlib.resources.files(__package__) / "data" / "policies"
+    for folder in (packaged, Path(__file__).resolve().parent.parent / "policies"):
+        if isinstance(folder, Path) and (folder / "common").is_dir():
+            return folder.resolve()
+    return None
+
+
+# The policies folder shipped with the package (None if it holds none). Which folder a
+# command uses is decided when it runs, by policies_root().
+POLICY_ROOT = shipped_policies()
+_chosen: Path | None = None     # set by use_policies (the CLI's --policies)
+
+
+def is_policies_folder(path: Path) -> bool:
+    return (path / "common").is_dir()
+
+
+def use_policies(path: Path | str | None) -> None:
+    """Use the policies folder `path` from now on in this process (None: back to the default)."""
+    global _chosen
+    if path is not None and not is_policies_folder(Path(path)):
+        raise PolicyError(f"--policies {path}: not a policies folder (it should hold common/ and one folder "
+                          "per policy with its policy.yaml)")
+    _chosen = Path(path).resolve() if path is not None else None
+
+
+def policies_root() -> Path:
+    """The policies folder to use, read now: --policies (use_policies), else $ENDORSE_POLICIES,
+    else the policies shipped with the package."""
+    if _chosen is not None:
+        return _chosen
+    named = os.environ.get(ENV)
+    if named:
+        if not is_policies_folder(Path(named)):
+            raise PolicyError(f"{ENV}={named}: not a policies folder (it should hold common/ and one folder "
+                              "per policy with its policy.yaml)")
+        return Path(named).resolve()
+    shipped = shipped_policies()
+    if shipped is None:
+        raise PolicyError(f"no policies found: this installation ships none; give --policies DIR or set "
+                          f"{ENV}=DIR (a folder holding common/ and one folder per policy)")
+    return shipped
 
 
 @dataclass(frozen=True)
@@ -70,6 +118,8 @@ class Policy:
     index: int
     exceptions: tuple[Exception_, ...] = ()
     association: str = "MI-AIMH"    # the association an applicant under this policy would join
+    renews: dict = field(default_factory=dict)      # {association, categories}: what `renew` judges here
+    categories: tuple[str, ...] = ()                # the order outputs list its categories in
 
     def document(self, key: str) -> str:
         """The file name a rule's document key stands for."""
@@ -118,6 +168,7 @@ class Catalogue:
     scopes: dict = field(default_factory=dict)        # (variant, code, req id) -> [scope terms]
     pure: set = field(default_factory=set)            # (variant, code, req id) judged once, under the base
     lists: dict = field(default_factory=dict)         # (variant, code, test) -> {"provider"|...: [accepted]}
+    advisories: dict = field(default_factory=dict)    # (variant, advisory id) -> (text, unit)
 
 
 @dataclass
@@ -198,6 +249,8 @@ class Program:
         for what, name in LISTS:
             for v, c, k, value in _atoms(atoms, name, 4, self.variants):
                 cat.lists.setdefault((v, c, k), {}).setdefault(what, []).append(value)
+        for v, rid, text, unit in _atoms(atoms, "advisory", 4, self.variants):
+            cat.advisories[(v, rid)] = (text, unit)
         self._catalogue = cat
         self._save()
 
@@ -274,7 +327,8 @@ def read_policy(directory: Path, index: int) -> Policy:
                   version=str(meta.get("version", "")), valid_from=_date(meta.get("valid_from"), str(meta_file)),
                   valid_to=_date(meta.get("valid_to"), str(meta_file)), extends=meta.get("extends"),
                   sources=meta.get("sources") or {}, directory=directory, index=index, exceptions=exceptions,
-                  association=str(meta.get("association", "MI-AIMH")))
+                  association=str(meta.get("association", "MI-AIMH")), renews=dict(meta.get("renews") or {}),
+                  categories=tuple(str(c) for c in meta.get("categories") or ()))
 
 
 def variants_of(policy: Policy) -> list[Variant]:
@@ -357,8 +411,8 @@ def bridge_text(part: str, signatures: set[tuple[str, int]]) -> str:
     return "\n".join(lines)
 
 
-def policy_dirs(root: Path = POLICY_ROOT) -> list[Path]:
-    return sorted(d for d in root.iterdir() if (d / "policy.yaml").is_file())
+def policy_dirs(root: Path | None = None) -> list[Path]:
+    return sorted(d for d in (root or policies_root()).iterdir() if (d / "policy.yaml").is_file())
 
 
 def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:
@@ -372,10 +426,14 @@ def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:
     return digest.hexdigest()[:32]
 
 
-@functools.lru_cache(maxsize=8)
-def load_program(root: Path = POLICY_ROOT, only: tuple[str, ...] | None = None) -> Program:
-    """The engine and the policies under `root` (all, or those named in `only` and their bases),
-    compiled, or taken from the cache when nothing they depend on has changed."""
+def load_program(root: Path | None = None, only: tuple[str, ...] | None = None) -> Program:
+    """The engine and the policies under `root` (default: policies_root(); all, or those named in
+    `only` and their bases), compiled, or taken from the cache when nothing they depend on has changed."""
+    return _load_program(Path(root) if root is not None else policies_root(), only)
+
+
+def read_program(root: Path, only: tuple[str, ...] | None = None) -> Program:
+    """As load_program, read afresh (from the disk cache or compiled), not kept in memory."""
     root = Path(root)
     cache = CACHE / f"{fingerprint(root, only)}.pickle"
     program = Program.cached(cache)
@@ -383,6 +441,10 @@ def load_program(root: Path = POLICY_ROOT, only: tuple[str, ...] | None = None) 
         program = compile_program(root, only)
         program._cache = cache          # saved once its catalogue is read, i.e. once it grounds
     return program
+
+
+_load_program = functools.lru_cache(maxsize=8)(read_program)
+load_program.cache_clear = _load_program.cache_clear  # type: ignore[attr-defined]
 
 
 def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:

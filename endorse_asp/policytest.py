@@ -3,16 +3,20 @@
 Each file is a list of cases:
 
     - name: A sentence saying what the case shows.
-      applicant: facts/jordan-lee.yaml     # a file (relative to the project or
-                                           # to this test file), or an inline mapping
+      applicant: facts/jordan-lee.yaml     # a file, or an inline mapping (see below)
       as_of: 2024-03-01                    # optional
-      edits: ["training[0].hours=5"]       # optional edit expressions (cli.md)
+      edits: ["training[0].hours=5"]       # optional edit expressions (docs/commands.md)
       expect:
         IFS: eligible                      # a category of this folder's policy...
         mi-aimh/IMHS:                      # ...or policy/category
           status: not_eligible
           blockers: [rsc.hours]            # exactly these (order does not matter)
           requirements: {rsc.hours: unmet} # optional, per requirement
+
+An applicant file is found from the case file's own place, wherever the tree
+lies (a checkout, a committee's copy, an installed package): beside the case
+file, else in the folder that holds the policies folder (so `facts/...` names
+the example applicants, which the package ships beside its policies).
 
 Running the cases evaluates every applicant once, through the same path as
 `endorse evaluate`.
@@ -27,9 +31,7 @@ import yaml
 
 from . import edits, load
 from .evaluate import evaluate
-from .policy import POLICY_ROOT, Program, load_program
-
-PROJECT = POLICY_ROOT.parent
+from .policy import Program, load_program, policies_root
 
 
 @dataclass
@@ -44,8 +46,9 @@ class Case:
 
     @property
     def where(self) -> str:
+        """The case file as printed: relative to the working directory when below it."""
         try:
-            return str(self.file.relative_to(PROJECT))
+            return str(self.file.resolve().relative_to(Path.cwd()))
         except ValueError:
             return str(self.file)
 
@@ -60,7 +63,7 @@ class Outcome:
 def collect(paths: list[Path] | None = None) -> list[Case]:
     """Cases under the given policy folders, test folders or files (default: every policy)."""
     files: list[Path] = []
-    for path in paths or [POLICY_ROOT]:
+    for path in paths or [policies_root()]:
         path = Path(path)
         files.extend([path] if path.is_file() else sorted(path.glob("**/tests/*.yaml")) or sorted(path.glob("*.yaml")))
     cases = []
@@ -92,38 +95,56 @@ def _policy_of(file: Path) -> str:
 
 
 def root_of(paths) -> Path:
-    """The policies folder (the one holding common/) the given paths lie in; default the shipped one."""
+    """The policies folder (the one holding common/) the given paths lie in; default the one in use."""
     for path in paths or []:
-        for folder in (Path(path).resolve(), *Path(path).resolve().parents):
-            if (folder / "common").is_dir() and folder != POLICY_ROOT.resolve():
-                return folder
-            if folder == POLICY_ROOT.resolve():
-                return POLICY_ROOT
-    return POLICY_ROOT
+        found = _tree_of(Path(path))
+        if found is not None:
+            return found
+    return policies_root()
 
 
-def program_for(cases: list[Case], root: Path = POLICY_ROOT) -> Program:
+def _tree_of(path: Path) -> Path | None:
+    for folder in (path.resolve(), *path.resolve().parents):
+        if (folder / "common").is_dir():
+            return folder
+    return None
+
+
+def program_for(cases: list[Case], root: Path | None = None) -> Program:
     """The rules the cases need: the policies they expect something of, with their bases."""
     from .policy import PolicyError, policy_dirs, read_policy
     wanted = {c.policy for c in cases if c.policy}
     wanted |= {str(t).rpartition("/")[0] for c in cases if isinstance(c.expect, dict) for t in c.expect if "/" in str(t)}
+    root = root or policies_root()
     try:
         known = {read_policy(d, i).id for i, d in enumerate(policy_dirs(root))}
     except PolicyError:
         known = set()
     only = tuple(sorted(wanted & known)) or None
-    return load_program(root, only) if only else (load_program() if root == POLICY_ROOT else load_program(root))
+    return load_program(root, only)
 
 
 def _applicant(case: Case) -> load.Applicant:
     if isinstance(case.applicant, dict):
         applicant = load.validate(case.applicant, f"{case.where}: {case.name}")
     else:
-        near = case.file.parent / case.applicant
-        beside_root = root_of([case.file]).parent / case.applicant   # the project of a copied tree
-        applicant = load.load_file(near if near.is_file() else beside_root if beside_root.is_file()
-                                   else PROJECT / case.applicant)
+        applicant = load.load_file(applicant_file(case))
     return edits.apply(applicant, case.edits) if case.edits else applicant
+
+
+def applicant_file(case: Case) -> Path:
+    """The applicant file a case names: beside the case file, else in the folder holding the
+    policies folder the case file lies in (where `facts/` is, in the project and in the package)."""
+    near = case.file.parent / str(case.applicant)
+    tree = _tree_of(case.file)
+    project = tree.parent / str(case.applicant) if tree is not None else None
+    if near.is_file() or project is None:
+        return near
+    if project.is_file():
+        return project
+    raise load.InputError([load.Problem(str(case.where), None, "applicant",
+                                        f"no file {case.applicant} beside the case file ({near}) "
+                                        f"nor in the project holding its policies ({project})")])
 
 
 def run(cases: list[Case], program: Program | None = None) -> list[Outcome]:

@@ -23,7 +23,8 @@ from typing import Iterable
 
 import click
 
-from .explain import CATEGORY_ORDER, CategoryResult, Evaluation
+from . import order
+from .explain import CategoryResult, Evaluation
 
 WIDTH = 80
 COLOURS = {"eligible": "green", "needs_review": "cyan", "incomplete": "yellow", "not_eligible": "red",
@@ -56,16 +57,13 @@ def _painter(colour: bool):
     return paint
 
 
-# Columns: the base policy first, then the policies derived from it, then the others.
-POLICY_ORDER = ("mi-aimh", "massaimh", "orimha", "vaimh", "mi-aimh-levels")
-
-
+# Columns: the base policy first, then the policies derived from it, then the others (order.py).
 def _policy_rank(policy: str) -> tuple:
-    return (POLICY_ORDER.index(policy), "") if policy in POLICY_ORDER else (len(POLICY_ORDER), policy)
+    return order.policy_rank(policy)
 
 
 def _rank(code) -> int:
-    return CATEGORY_ORDER.index(code) if code in CATEGORY_ORDER else len(CATEGORY_ORDER)
+    return order.category_rank(code)
 
 
 def _words(status: str) -> str:
