@@ -1,6 +1,8 @@
 """Text for `need` and `what-if`: what would still be needed, and what an edit changes."""
 from __future__ import annotations
 
+import textwrap
+
 from .explain import Evaluation
 from .needs import Alternative
 from .render import _fit
@@ -43,15 +45,35 @@ def need_text(evaluation: Evaluation, plans: list[Alternative] | None = None, go
     return "\n".join(lines)
 
 
+def _progress(c) -> str:
+    """'mi-aimh IFS: still not eligible; cleared work.experience; left rsc.hours'."""
+    head = f"{c.policy} {c.category}: "
+    if c.before == c.after:
+        head += f"still {c.after.replace('_', ' ')}"
+    else:
+        head += f"{c.before.replace('_', ' ')} -> {c.after.replace('_', ' ')}"
+    parts = [head]
+    if c.cleared:
+        parts.append("cleared " + ", ".join(c.cleared))
+    if c.left:
+        parts.append("left " + ", ".join(c.left))
+    return "; ".join(parts)
+
+
 def whatif_text(before: Evaluation, after: Evaluation, changes, show_all: bool = False) -> str:
     """The categories whose status changed, before → after; the rest on request."""
     lines = [_fit(f"{after.applicant} - as of {after.as_of}", WIDTH)]
     if changes:
         lines.append("  changed:")
-        lines.extend(f"    {c.policy:<14} {c.category:<9} {c.before.replace('_', ' ')} -> {c.after.replace('_', ' ')}"
-                     for c in changes)
+        for c in changes:
+            lines.extend(textwrap.wrap(_progress(c), WIDTH, initial_indent="    ", subsequent_indent="      ",
+                                       break_on_hyphens=False))
+            for q in c.requirements:
+                detail = f" ({q.detail_before or '-'} -> {q.detail_after or '-'})" if q.detail_before != q.detail_after else ""
+                lines.extend(textwrap.wrap(f"{q.id}: {q.before} -> {q.after}{detail}", WIDTH, initial_indent="      ",
+                                           subsequent_indent="        ", break_on_hyphens=False))
     else:
-        lines.append("  no category changed status")
+        lines.append("  no category changed")
     if show_all:
         changed = {(c.policy, c.category) for c in changes}
         lines.append("  unchanged:")

@@ -168,7 +168,10 @@ def test_what_if_json_lists_changes_and_edits():
     assert result.exit_code == 0
     out = json.loads(result.output)
     assert out["edits"] == ["ethics_signed=true"]
-    assert {"policy": "mi-aimh", "category": "IFA", "before": "incomplete", "after": "eligible"} in out["changes"]
+    ifa = next(c for c in out["changes"] if (c["policy"], c["category"]) == ("mi-aimh", "IFA"))
+    assert (ifa["before"], ifa["after"]) == ("incomplete", "eligible")
+    assert {"id": "ethics", "before": "unknown", "after": "met", "detail_before": "not stated in the file",
+            "detail_after": ""} in ifa["requirements"]
 
 
 @pytest.mark.parametrize("edit, path", [("training[9].hours=4", "training[9].hours"),

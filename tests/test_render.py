@@ -170,3 +170,23 @@ def test_verbose_says_why_an_entry_did_not_count(tmp_path):
     assert "not counted: references[1]: same person as references[0] (Dr. Lena" in out
     assert "not counted: rsc[0]: before the bachelor's degree it counts from (2020-05-01)" in out
     assert "not counted: work[0]: not stated to be relationship-focused" in out
+
+
+def test_what_if_reports_progress_when_the_status_stays(tmp_path):
+    """Clearing one blocker of several is a change: JSON lists the requirements that moved, text says what is left."""
+    import json
+
+    src = tmp_path / "far.yaml"
+    src.write_text("id: far-two\nas_of: 2026-12-02\ndegrees:\n  - {level: bachelor, title: BA, conferred: 2020-05-01}\n"
+                   "work:\n  - {title: Home visitor, start: 2021-01-01, ages: [infant], services: [prevention]}\n")
+    edit = "work[0].relationship_focus=true"
+    data = json.loads(endorse("what-if", str(src), "--edit", edit, "--policy", "mi-aimh", "--format", "json").output)
+    ifs = next(c for c in data["changes"] if c["category"] == "IFS")
+    assert ifs["before"] == ifs["after"] == "not_eligible"
+    moved = {q["id"]: q for q in ifs["requirements"]}
+    assert moved["work.experience"]["before"] == "unmet" and moved["work.experience"]["after"] == "met"
+    assert moved["work.experience"]["detail_before"].startswith("0 of 730 days")
+    text = " ".join(endorse("what-if", str(src), "--edit", edit, "--policy", "mi-aimh").output.split())
+    assert "mi-aimh IFS: still not eligible; cleared work.experience; left" in text
+    nothing = endorse("what-if", str(src), "--edit", "name=Someone", "--policy", "mi-aimh").output
+    assert "no category changed" in nothing

@@ -156,9 +156,15 @@ def test_rsc_running_across_the_new_year_is_unknown_when_it_could_make_up_the_ho
     assert statuses(judge(base_record(training=TRAINING_15, rsc=too_few)))[1]["rsc.annual"] == "unmet"
 
 
-def test_a_membership_active_at_any_time_in_the_year_counts():
+def test_a_membership_counts_when_active_on_the_last_day_of_the_year():
+    """Ruling 25: a membership that lapsed during the year and was not renewed does not count, and says why."""
     ended = [{"association": "MI-AIMH", "start": "2015-01-01", "end": "2024-03-31"}]
-    assert statuses(judge(base_record(memberships=ended, training=TRAINING_15, rsc=RSC_12)))[0] == "eligible"
+    status, reqs, result = statuses(judge(base_record(memberships=ended, training=TRAINING_15, rsc=RSC_12)))
+    assert status == "not_eligible" and reqs["membership.annual"] == "unmet"
+    (membership,) = [q for q in result.requirements if q.id == "membership.annual"]
+    assert [(n.entry, n.reason) for n in membership.not_counted] == [("memberships[0]", "lapsed on 2024-03-31")]
+    renewed = [{"association": "MI-AIMH", "start": "2015-01-01", "end": "2024-12-31"}]
+    assert statuses(judge(base_record(memberships=renewed, training=TRAINING_15, rsc=RSC_12)))[0] == "eligible"
     later = [{"association": "MI-AIMH", "start": "2025-01-01"}]
     assert statuses(judge(base_record(memberships=later, training=TRAINING_15, rsc=RSC_12)))[1][
         "membership.annual"] == "unmet"
