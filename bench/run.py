@@ -10,6 +10,7 @@
    (target <= 5x), 2 cores vs 1 (>= 1.7x), 10,000 vs 1,000 applicants (<= 10.5x), peak
    memory; with BENCH_FULL=1, peak memory of `endorse evaluate` on 100,000 files (<= 250 MB).
 """
+
 from __future__ import annotations
 
 import re
@@ -102,7 +103,9 @@ def report_line() -> str:
             took[run].append(time.perf_counter() - t)
     judged, reported = min(took[judge]), min(took[write])
     per = reported / len(files)
-    return f"{'endorse report (html), per applicant (1000)':<46}{per * 1000:>8.2f}ms{reported / judged:>9.2f}{'<= 2':>8}"
+    return (
+        f"{'endorse report (html), per applicant (1000)':<46}{per * 1000:>8.2f}ms{reported / judged:>9.2f}{'<= 2':>8}"
+    )
 
 
 def varied(n: int, folder: Path) -> list[Path]:
@@ -113,8 +116,7 @@ def varied(n: int, folder: Path) -> list[Path]:
     for i in range(n):
         text = examples[i % len(examples)]
         target = folder / f"a{i:06d}.yaml"
-        target.write_text(re.sub(r"^id: *(\S+)", lambda m: f"id: {m.group(1)}-{i:06d}", text, count=1, flags=re.M),
-                          encoding="utf-8")
+        target.write_text(re.sub(r"^id: *(\S+)", rf"id: \g<1>-{i:06d}", text, count=1, flags=re.M), encoding="utf-8")
         files.append(target)
     return files
 
@@ -170,11 +172,12 @@ def batch_lines(parse: float) -> list[str]:
     10,000 applicants vs 1,000 (<= 10.5x); peak memory of the process tree. With BENCH_FULL=1,
     `endorse evaluate` on 100,000 files: peak memory (target <= 250 MB)."""
     import os
+
     from endorse_asp import batch as batches
 
     jobs = batches.default_jobs()
     job = batches.Job(transform=batches.text_transform("text", False, False))
-    batches.warm(job, catalogue=False)     # as `endorse evaluate` does before forking its workers
+    batches.warm(job, catalogue=False)  # as `endorse evaluate` does before forking its workers
 
     def timed(files: list[Path], n: int) -> tuple[float, Peak]:
         with Peak(os.getpid()) as peak:
@@ -193,28 +196,41 @@ def batch_lines(parse: float) -> list[str]:
         large, large_mem = timed(files, jobs)
         one, _ = timed(files[:1000], 1)
     per = large / 10_000
-    lines.append(f"{f'batch, per applicant (10000, {jobs} cores)':<46}{per * 1000:>8.2f}ms{per / parse:>9.2f}{'<= 5':>8}")
+    lines.append(
+        f"{f'batch, per applicant (10000, {jobs} cores)':<46}{per * 1000:>8.2f}ms{per / parse:>9.2f}{'<= 5':>8}"
+    )
     lines.append(f"{'batch 1000, 1 core / 2 cores (speed-up)':<46}{two * 1000:>8.0f}ms{one / two:>9.2f}{'>= 1.7':>8}")
     lines.append(f"{'batch 10000 / batch 1000 (time)':<46}{large * 1000:>8.0f}ms{large / small:>9.2f}{'<= 10.5':>8}")
-    lines.append(f"{'peak RSS of the process tree, 10000 / 1000':<46}{large_mem.rss / 2**20:>8.0f}MB"
-                 f"{large_mem.rss / small_mem.rss:>9.2f}{'~ 1':>8}")
-    lines.append(f"{'peak PSS of the process tree, 10000 / 1000':<46}{large_mem.pss / 2**20:>8.0f}MB"
-                 f"{large_mem.pss / small_mem.pss:>9.2f}{'~ 1':>8}")
+    lines.append(
+        f"{'peak RSS of the process tree, 10000 / 1000':<46}{large_mem.rss / 2**20:>8.0f}MB"
+        f"{large_mem.rss / small_mem.rss:>9.2f}{'~ 1':>8}"
+    )
+    lines.append(
+        f"{'peak PSS of the process tree, 10000 / 1000':<46}{large_mem.pss / 2**20:>8.0f}MB"
+        f"{large_mem.pss / small_mem.pss:>9.2f}{'~ 1':>8}"
+    )
     if os.environ.get("BENCH_FULL"):
         with tempfile.TemporaryDirectory() as tmp:
             varied(100_000, Path(tmp) / "applicants")
             t = time.perf_counter()
-            proc = subprocess.Popen([ENDORSE, "evaluate", str(Path(tmp) / "applicants")],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [ENDORSE, "evaluate", str(Path(tmp) / "applicants")],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             with Peak(proc.pid) as peak:
                 proc.wait()
             took = time.perf_counter() - t
         mb = peak.rss / 2**20
         lines.append(f"{'endorse evaluate 100000: peak RSS of its tree':<46}{mb:>8.0f}MB{mb / 250:>9.2f}{'<= 1':>8}")
-        lines.append(f"{'endorse evaluate 100000: peak PSS of its tree':<46}{peak.pss / 2**20:>8.0f}MB"
-                     f"{peak.pss / 2**20 / 250:>9.2f}{'<= 1':>8}")
-        lines.append(f"{'endorse evaluate 100000: per applicant':<46}{took / 100_000 * 1000:>8.2f}ms"
-                     f"{took / 100_000 / parse:>9.2f}")
+        lines.append(
+            f"{'endorse evaluate 100000: peak PSS of its tree':<46}{peak.pss / 2**20:>8.0f}MB"
+            f"{peak.pss / 2**20 / 250:>9.2f}{'<= 1':>8}"
+        )
+        lines.append(
+            f"{'endorse evaluate 100000: per applicant':<46}{took / 100_000 * 1000:>8.2f}ms"
+            f"{took / 100_000 / parse:>9.2f}"
+        )
     else:
         lines.append("(BENCH_FULL=1 adds `endorse evaluate` on 100,000 files: peak memory, target <= 250 MB)")
     return lines

@@ -37,6 +37,7 @@ processes is what the caller wants (a rendered text, a report path), not the who
 Evaluation (which costs more to pickle than to render). It must be picklable: a
 module-level function, or functools.partial of one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,9 +46,10 @@ import json
 import math
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import click
 
@@ -59,9 +61,9 @@ from .solve import CHUNK
 if TYPE_CHECKING:
     import multiprocessing.connection
 
-BATCH_WORK = 60       # applicants x policies a Control grounds together: ~25 ms a chunk vs memory (bench)
-MIN_CHUNK = 10        # the smallest chunk
-MAX_CHUNKS = 10       # chunks a worker evaluates before it is replaced (its memory creeps up: bench)
+BATCH_WORK = 60  # applicants x policies a Control grounds together: ~25 ms a chunk vs memory (bench)
+MIN_CHUNK = 10  # the smallest chunk
+MAX_CHUNKS = 10  # chunks a worker evaluates before it is replaced (its memory creeps up: bench)
 START_METHOD = os.environ.get("ENDORSE_START_METHOD", "fork")
 
 
@@ -69,7 +71,8 @@ START_METHOD = os.environ.get("ENDORSE_START_METHOD", "fork")
 class Job:
     """What to do with each applicant: the rules (a policies root and which policies), the
     date and categories, and what to return for it (default: the Evaluation itself)."""
-    root: Path = field(default_factory=policies_root)   # read when the job is made
+
+    root: Path = field(default_factory=policies_root)  # read when the job is made
     only: tuple[str, ...] | None = None
     as_of: dt.date | None = None
     categories: tuple[str, ...] = ()
@@ -104,14 +107,14 @@ class Item:
     error: str | None = None
 
 
-_WARM: dict = {}    # (root, only) -> Program parsed in the parent, inherited by forked workers
+_WARM: dict = {}  # (root, only) -> Program parsed in the parent, inherited by forked workers
 
 
 def default_jobs() -> int:
     """All the cores this process may use."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:   # not on Linux
+    except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
 
 
@@ -153,8 +156,7 @@ def evaluate_chunk(job: Job, files: list[str]) -> list[tuple[object, str | None]
         except load.InputError as err:
             out[n] = (None, str(err))
     if ready:
-        evaluations = evaluate((a for _, a in ready), as_of=job.as_of, program=job.program(),
-                               categories=job.categories)
+        evaluations = evaluate((a for _, a in ready), as_of=job.as_of, program=job.program(), categories=job.categories)
         for (n, _), evaluation in zip(ready, evaluations):
             out[n] = (job.transform(evaluation) if job.transform else evaluation, None)
     return out
@@ -190,7 +192,7 @@ def _chunks(files: list[str], jobs: int, size: int | None, largest: int = CHUNK)
             n = size
         else:
             n = max(MIN_CHUNK, min(largest, math.ceil((total - start) / (2 * jobs))))
-        yield start, files[start:start + n]
+        yield start, files[start : start + n]
         start += n
 
 
@@ -217,6 +219,7 @@ def _trim() -> None:
     """Give the memory a chunk's Control freed back to the system (glibc keeps it otherwise)."""
     try:
         import ctypes
+
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
@@ -230,9 +233,17 @@ class _Slot:
     task: tuple[int, list[str]] | None = None
 
 
-def run(files: Iterable, job: Job | None = None, *, jobs: int | None = None, chunk: int | None = None,
-        max_chunks: int = MAX_CHUNKS, progress: bool = False, label: str = "evaluating",
-        program: Program | None = None) -> Iterator[Item]:
+def run(
+    files: Iterable,
+    job: Job | None = None,
+    *,
+    jobs: int | None = None,
+    chunk: int | None = None,
+    max_chunks: int = MAX_CHUNKS,
+    progress: bool = False,
+    label: str = "evaluating",
+    program: Program | None = None,
+) -> Iterator[Item]:
     """One Item per file, in the order given. `jobs`: worker processes (default all cores;
     1 evaluates here, in this process, as does a batch too small to share). `chunk`: files
     per chunk (default: guided, at most job.chunk_size()). `progress`: a progress bar on stderr.
@@ -261,16 +272,16 @@ def _serial(files: list[str], job: Job, chunk: int | None) -> Iterator[Item]:
 
 
 def _parallel(files: list[str], job: Job, jobs: int, chunk: int | None, max_chunks: int) -> Iterator[Item]:
-    import multiprocessing.connection      # here: a single applicant's `evaluate` starts no workers
+    import multiprocessing.connection  # here: a single applicant's `evaluate` starts no workers
 
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "fork":
         job.warm()
     todo = _chunks(files, jobs, chunk, job.chunk_size())
-    window = 2 * jobs                      # chunks handed out and not yet yielded
+    window = 2 * jobs  # chunks handed out and not yet yielded
     slots: list[_Slot] = []
-    finished: dict[int, list] = {}         # start index -> results, waiting for their turn
-    handed: list[int] = []                 # start indexes handed out, in order
+    finished: dict[int, list] = {}  # start index -> results, waiting for their turn
+    handed: list[int] = []  # start indexes handed out, in order
     exhausted = False
 
     def start_worker() -> _Slot:
@@ -316,8 +327,10 @@ def _parallel(files: list[str], job: Job, jobs: int, chunk: int | None, max_chun
                 except (EOFError, OSError):
                     slot.process.join(5)
                     code = slot.process.exitcode
-                    results = [(None, InternalError(f"{f}: internal error: the worker evaluating it stopped "
-                                                     f"(exit {code})")) for f in part]
+                    results = [
+                        (None, InternalError(f"{f}: internal error: the worker evaluating it stopped (exit {code})"))
+                        for f in part
+                    ]
                     got = start
                     slot.done = max_chunks
                 finished[got] = results
@@ -342,10 +355,11 @@ def _parallel(files: list[str], job: Job, jobs: int, chunk: int | None, max_chun
 
 
 def zip_files(files: list[str], start: int, results: list) -> Iterator[tuple[str, tuple]]:
-    return zip(files[start:start + len(results)], results)
+    return zip(files[start : start + len(results)], results)
 
 
 # --------------------------------------------------------------------------- `endorse evaluate --jobs`
+
 
 def json_text(evaluation) -> str:
     """One applicant's JSON, as `endorse evaluate --format json` prints it."""
@@ -357,13 +371,25 @@ def text_transform(fmt: str, colour: bool, verbose: bool) -> Callable:
         return json_text
     if fmt == "csv":
         from . import spreadsheet
+
         return spreadsheet.rows
     return functools.partial(render.to_text, colour=colour, verbose=verbose)
 
 
-def print_evaluations(files: list, job: Job, *, fmt: str, colour: bool = False, verbose: bool = False,
-                      jobs: int | None = None, progress: bool = False, echo: Callable = click.echo,
-                      program: Program | None = None, chunk: int | None = None, record=None) -> int:
+def print_evaluations(
+    files: list,
+    job: Job,
+    *,
+    fmt: str,
+    colour: bool = False,
+    verbose: bool = False,
+    jobs: int | None = None,
+    progress: bool = False,
+    echo: Callable = click.echo,
+    program: Program | None = None,
+    chunk: int | None = None,
+    record=None,
+) -> int:
     """`endorse evaluate` over several files with worker processes: the same output as the
     serial path, streamed. Bad files are reported on stderr as they come. With `record` (a
     decisions.Recorder), the workers also return each decision's line and this process appends
@@ -372,6 +398,7 @@ def print_evaluations(files: list, job: Job, *, fmt: str, colour: bool = False, 
     transform = text_transform(fmt, colour, verbose)
     if record is not None:
         from . import decisions
+
         transform = functools.partial(decisions.with_decision, transform, tuple(job.categories))
     job = Job(job.root, job.only, job.as_of, job.categories, transform)
     errors = internal = 0
@@ -380,6 +407,7 @@ def print_evaluations(files: list, job: Job, *, fmt: str, colour: bool = False, 
         echo("[", nl=False)
     elif fmt == "csv":
         from . import spreadsheet
+
         echo(spreadsheet.header(), nl=False)
     for item in run(files, job, jobs=jobs, progress=progress, program=program, chunk=chunk):
         if item.error is not None:

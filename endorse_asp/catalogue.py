@@ -5,6 +5,7 @@ requirements, sources, thresholds) and from `policy.yaml`; what a derived policy
 or a dated exception changes is found by comparing catalogues, plus the
 `drop`/`replace` declarations by which a policy restates what it inherits.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,7 @@ class Requirement:
 
 @dataclass
 class Category:
-    code: object               # "IFS", or ("renewal", "IFS")
+    code: object  # "IFS", or ("renewal", "IFS")
     label: str
     title: str
     band: str
@@ -62,6 +63,7 @@ class Category:
 @dataclass
 class Change:
     """One line of a comparison: "changes threshold" `rsc_hours` "50 hours, was 24 hours"."""
+
     what: str
     key: str | None
     text: str
@@ -70,6 +72,7 @@ class Change:
 @dataclass
 class Changes:
     """What one catalogue changes from another, per category label."""
+
     added: list[Category] = field(default_factory=list)
     removed: list[Category] = field(default_factory=list)
     categories: dict[str, list[Change]] = field(default_factory=dict)
@@ -81,6 +84,7 @@ class Changes:
 @dataclass
 class Note:
     """A `% not encoded:` comment: something the rules leave to people on purpose."""
+
     file: str
     line: int
     text: str
@@ -112,8 +116,14 @@ def categories(program: Program, variant: str, chain: list[Policy]) -> dict[str,
             doc, section, heading = cat.sources.get((variant, code, rid), ("", "", ""))
             reqs.append(Requirement(rid, summary, _document(chain, doc), section, heading))
         meta = cat.categories[(variant, code)]
-        found[category_label(code)] = Category(code, category_label(code), meta["title"], str(meta["band"]), reqs,
-                                               dict(sorted(cat.thresholds.get((variant, code), {}).items())))
+        found[category_label(code)] = Category(
+            code,
+            category_label(code),
+            meta["title"],
+            str(meta["band"]),
+            reqs,
+            dict(sorted(cat.thresholds.get((variant, code), {}).items())),
+        )
     return found
 
 
@@ -129,8 +139,9 @@ def compare(old: dict[str, Category], new: dict[str, Category], restated: dict[s
     """What `new` changes from `old`: categories added or removed; per category, where it is
     written, requirements added, removed or changed, thresholds changed, and requirements or
     thresholds restated with the same words (`restated`: per label, the keys `replace`d)."""
-    changes = Changes(added=[c for k, c in new.items() if k not in old],
-                      removed=[c for k, c in old.items() if k not in new])
+    changes = Changes(
+        added=[c for k, c in new.items() if k not in old], removed=[c for k, c in old.items() if k not in new]
+    )
     for label in (k for k in new if k in old):
         was, now = old[label], new[label]
         lines: list[Change] = []
@@ -144,7 +155,9 @@ def compare(old: dict[str, Category], new: dict[str, Category], restated: dict[s
         for rid in (r for r in after if r in before):
             a, b = before[rid], after[rid]
             if a.summary != b.summary:
-                lines.append(Change("changes requirement", rid, f"now \u201c{b.summary}\u201d, was \u201c{a.summary}\u201d"))
+                lines.append(
+                    Change("changes requirement", rid, f"now \u201c{b.summary}\u201d, was \u201c{a.summary}\u201d")
+                )
             elif (a.heading != b.heading) if moved else (a.citation != b.citation):
                 lines.append(Change("cites requirement", rid, "{}, {}: {}".format(*b.citation)))
             elif rid in restated.get(label, ()):
@@ -196,7 +209,7 @@ def notes(policy: Policy) -> list[Note]:
             if not match:
                 continue
             text = [match.group(1)]
-            for more in lines[n + 1:]:
+            for more in lines[n + 1 :]:
                 more = more.strip()
                 if not more.startswith("%") or NOT_ENCODED.match(more) or not more.lstrip("% "):
                     break
@@ -221,12 +234,26 @@ def show(policy_id: str, fmt: str, root: Path | None = None) -> str:
     shown = categories(program, main.name, chain)
     base = None
     if policy.extends:
-        base = compare(categories(program, main_variant(program, policy.extends).name, chain[1:]), shown,
-                       restated.get(main.name, {}))
+        base = compare(
+            categories(program, main_variant(program, policy.extends).name, chain[1:]),
+            shown,
+            restated.get(main.name, {}),
+        )
     dated = []
     for variant in (v for v in program.variants.values() if v.policy == policy_id and v is not main):
-        own = {label: keys - restated.get(main.name, {}).get(label, set())
-               for label, keys in restated.get(variant.name, {}).items()}
+        own = {
+            label: keys - restated.get(main.name, {}).get(label, set())
+            for label, keys in restated.get(variant.name, {}).items()
+        }
         dated.append((variant, compare(shown, categories(program, variant.name, chain), own)))
-    return render("policy", fmt, policy=policy, main=main, categories=shown, base=base, dated=dated,
-                  notes=notes(policy), amount=amount)
+    return render(
+        "policy",
+        fmt,
+        policy=policy,
+        main=main,
+        categories=shown,
+        base=base,
+        dated=dated,
+        notes=notes(policy),
+        amount=amount,
+    )

@@ -1,4 +1,5 @@
 """The `endorse` command: parse options, call the library, print."""
+
 from __future__ import annotations
 
 import contextlib
@@ -7,8 +8,8 @@ import json
 import os
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import click
 
@@ -62,8 +63,9 @@ def load_all(files: list[Path], errors: list[str], on_error=None) -> Iterator[lo
 def selection_options(f):
     """What to judge: the date, categories and policies (every command that evaluates)."""
     f = click.option("--as-of", type=Date(), help="evaluation date (default: the file's as_of, else today)")(f)
-    f = click.option("--category", "categories", multiple=True, metavar="CODE",
-                     help="only this category (repeatable)")(f)
+    f = click.option("--category", "categories", multiple=True, metavar="CODE", help="only this category (repeatable)")(
+        f
+    )
     f = click.option("--policy", "policies", multiple=True, metavar="ID", help="only this policy (repeatable)")(f)
     return f
 
@@ -72,8 +74,13 @@ def policy_options(f=None, *, csv: bool = False):
     """The selection and --format (with `csv`: also csv, rows for a spreadsheet)."""
     if f is None:
         return lambda g: policy_options(g, csv=csv)
-    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"] if csv else ["text", "json"]),
-                     default="text", help="text for people, json for programs" + (", csv for spreadsheets" if csv else ""))(f)
+    f = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "csv"] if csv else ["text", "json"]),
+        default="text",
+        help="text for people, json for programs" + (", csv for spreadsheets" if csv else ""),
+    )(f)
     return selection_options(f)
 
 
@@ -95,6 +102,7 @@ def check_categories(program, categories: tuple[str, ...]) -> None:
 
 class RulesError(click.ClickException):
     """Rules that cannot be found or loaded: a usage error (exit 2), not an internal one."""
+
     exit_code = EXIT_INPUT
 
 
@@ -105,14 +113,19 @@ class Endorse(click.Group):
         except PolicyError as err:
             raise RulesError(str(err)) from None
         finally:
-            use_policies(None)          # --policies holds for this command only
+            use_policies(None)  # --policies holds for this command only
 
 
 @click.group(cls=Endorse, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="endorse-asp")
-@click.option("--policies", "policies_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
-              help="the policies folder to use (a committee's checkout); default: $ENDORSE_POLICIES, "
-                   "else the policies shipped with endorse")
+@click.option(
+    "--policies",
+    "policies_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="the policies folder to use (a committee's checkout); default: $ENDORSE_POLICIES, "
+    "else the policies shipped with endorse",
+)
 def main(policies_dir):
     """Policy-as-code for infant and early childhood mental health endorsement."""
     use_policies(policies_dir)
@@ -122,25 +135,36 @@ def main(policies_dir):
 @click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_DIR...")
 @policy_options(csv=True)
 @click.option("-v", "--verbose", is_flag=True, help="text: show every requirement with its numbers")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
-              help="worker processes for several files (default: all cores)")
-@click.option("--compare", is_flag=True,
-              help="only where the policies differ: per shared category, the requirements whose status differs "
-                   "(e.g. --compare --policy mi-aimh --policy vaimh: would this be enough in Virginia?)")
-@click.option("--record", "record_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.jsonl",
-              help="append each decision (statuses, blockers, rules, input hash, time) to this log, "
-                   "for `endorse verify`")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="worker processes for several files (default: all cores)",
+)
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="only where the policies differ: per shared category, the requirements whose status differs "
+    "(e.g. --compare --policy mi-aimh --policy vaimh: would this be enough in Virginia?)",
+)
+@click.option(
+    "--record",
+    "record_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.jsonl",
+    help="append each decision (statuses, blockers, rules, input hash, time) to this log, for `endorse verify`",
+)
 def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs, compare, record_path):
     """Status of every category for each applicant, with what blocks it.
 
     The text puts the same category of different policies side by side."""
     program = program_for(policies)
     check_categories(program, categories)
-    files = batch.applicant_paths(paths)     # applicant_files' list, as strings (lighter for big batches)
+    files = batch.applicant_paths(paths)  # applicant_files' list, as strings (lighter for big batches)
     if compare:
         if fmt == "csv" or record_path:
-            raise click.UsageError("--compare prints a comparison, not decisions: "
-                                   "no --format csv or --record with it")
+            raise click.UsageError("--compare prints a comparison, not decisions: no --format csv or --record with it")
         _compare(files, paths, program, categories, as_of, fmt)
         return
     with _recorder(record_path, program, as_of, categories) as recorder:
@@ -151,8 +175,17 @@ def _evaluate(files, paths, program, categories, as_of, fmt, verbose, jobs, poli
     if len(files) > 1 and (jobs or batch.default_jobs()) > 1:
         job = batch.Job(only=tuple(sorted(policies)) or None, as_of=as_of, categories=categories)
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        failed = batch.print_evaluations(files, job, fmt=fmt, colour=colour, verbose=verbose, jobs=jobs,
-                                         progress=sys.stderr.isatty(), program=program, record=recorder)
+        failed = batch.print_evaluations(
+            files,
+            job,
+            fmt=fmt,
+            colour=colour,
+            verbose=verbose,
+            jobs=jobs,
+            progress=sys.stderr.isatty(),
+            program=program,
+            record=recorder,
+        )
         sys.exit(EXIT_INPUT if failed else 0)
     errors: list[str] = []
     single = len(files) == 1 and not Path(paths[0]).is_dir()
@@ -166,6 +199,7 @@ def _evaluate(files, paths, program, categories, as_of, fmt, verbose, jobs, poli
         _print_json(results, single)
     elif fmt == "csv":
         from . import spreadsheet
+
         click.echo(spreadsheet.header(), nl=False)
         for e in results:
             click.echo(spreadsheet.rows(e), nl=False)
@@ -184,6 +218,7 @@ def _recorder(path: Path | None, program, as_of, categories):
         yield None
         return
     from . import decisions, provenance
+
     try:
         log = decisions.Log(path)
     except OSError as err:
@@ -238,11 +273,17 @@ def _print_json(results, single: bool) -> None:
 
 @main.command("report")
 @click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_DIR...")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="directory for the reports and their index")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="directory for the reports and their index",
+)
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="html")
 @selection_options
-@click.option("--needs", "with_needs", is_flag=True, help="also show what each category not reached would need (slower)")
+@click.option(
+    "--needs", "with_needs", is_flag=True, help="also show what each category not reached would need (slower)"
+)
 def report_cmd(paths, out, fmt, as_of, categories, policies, with_needs):
     """Explanation reports for reviewers: one per applicant, and an index."""
     program = program_for(policies)
@@ -250,8 +291,9 @@ def report_cmd(paths, out, fmt, as_of, categories, policies, with_needs):
     files = applicant_files(paths)
     try:
         with _steps(len(files), "reporting") as step:
-            batch = report.write_reports(files, out, fmt, program=program, as_of=as_of,
-                                         categories=categories, with_needs=with_needs, step=step)
+            batch = report.write_reports(
+                files, out, fmt, program=program, as_of=as_of, categories=categories, with_needs=with_needs, step=step
+            )
     except OSError as err:
         click.echo(f"endorse: cannot write the reports: {err}", err=True)
         sys.exit(EXIT_INPUT)
@@ -275,20 +317,24 @@ def _steps(total: int, label: str):
 @main.command("need")
 @click.argument("path", metavar="FILE")
 @policy_options(csv=True)
-@click.option("--max", "limit", type=click.IntRange(1, 50), default=5, show_default=True,
-              help="alternatives per category")
-@click.option("--goal", "goals", multiple=True, metavar="POLICY/CATEGORY",
-              help="plan to reach these together (repeatable)")
+@click.option(
+    "--max", "limit", type=click.IntRange(1, 50), default=5, show_default=True, help="alternatives per category"
+)
+@click.option(
+    "--goal", "goals", multiple=True, metavar="POLICY/CATEGORY", help="plan to reach these together (repeatable)"
+)
 @click.option("--edits", "show_edits", is_flag=True, help="text: show the edit expressions of each item")
 def need_cmd(path, policies, categories, as_of, fmt, limit, goals, show_edits):
     """For each category not reached: every minimal way to reach it, cheapest first."""
     from . import render_needs
+
     program = program_for(policies)
     check_categories(program, categories)
     targets = [_goal(program, g) for g in goals]
     if targets and fmt == "csv":
-        raise click.UsageError("--format csv gives each category's cheapest alternative; "
-                               "for --goal plans use --format text or json")
+        raise click.UsageError(
+            "--format csv gives each category's cheapest alternative; for --goal plans use --format text or json"
+        )
     applicant = _load_one(path)
     (evaluation,) = evaluate([applicant], as_of=as_of, program=program, categories=categories)
     plans = None
@@ -303,6 +349,7 @@ def need_cmd(path, policies, categories, as_of, fmt, limit, goals, show_edits):
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         from . import spreadsheet
+
         click.echo(spreadsheet.header(need=True) + spreadsheet.rows(evaluation, need=True), nl=False)
     else:
         click.echo(render_needs.need_text(evaluation, plans, targets, show_edits))
@@ -311,10 +358,16 @@ def need_cmd(path, policies, categories, as_of, fmt, limit, goals, show_edits):
 def _goal(program, text: str) -> tuple[str, str]:
     policy, _, code = text.rpartition("/")
     if policy not in program.policies:
-        raise click.UsageError(f"--goal {text}: unknown policy '{policy}'{load.did_you_mean(policy, sorted(program.policies))}")
-    known = {c for (v, c) in program.catalogue.categories if program.variants[v].policy == policy and isinstance(c, str)}
+        raise click.UsageError(
+            f"--goal {text}: unknown policy '{policy}'{load.did_you_mean(policy, sorted(program.policies))}"
+        )
+    known = {
+        c for (v, c) in program.catalogue.categories if program.variants[v].policy == policy and isinstance(c, str)
+    }
     if code not in known:
-        raise click.UsageError(f"--goal {text}: policy {policy} has no category '{code}'{load.did_you_mean(code, sorted(known))}")
+        raise click.UsageError(
+            f"--goal {text}: policy {policy} has no category '{code}'{load.did_you_mean(code, sorted(known))}"
+        )
     return policy, code
 
 
@@ -328,14 +381,21 @@ def _load_one(path: str) -> load.Applicant:
 
 @main.command("what-if")
 @click.argument("path", metavar="FILE")
-@click.option("--edit", "exprs", multiple=True, required=True, metavar="EXPR",
-              help="PATH=VALUE, PATH+=VALUE or 'del PATH' (repeatable, applied in order)")
+@click.option(
+    "--edit",
+    "exprs",
+    multiple=True,
+    required=True,
+    metavar="EXPR",
+    help="PATH=VALUE, PATH+=VALUE or 'del PATH' (repeatable, applied in order)",
+)
 @policy_options
 @click.option("--all", "show_all", is_flag=True, help="text: list the unchanged categories too")
 def whatif_cmd(path, exprs, policies, categories, as_of, fmt, show_all):
     """Apply edits in memory, re-evaluate everything, show what changed."""
     from . import render_needs
     from .whatif import what_if
+
     program = program_for(policies)
     check_categories(program, categories)
     applicant = _load_one(path)
@@ -352,8 +412,9 @@ def whatif_cmd(path, exprs, policies, categories, as_of, fmt, show_all):
 
 @main.command("verify")
 @click.argument("record", type=click.Path(exists=True, dir_okay=False), metavar="FILE.jsonl")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="text for people, json for programs")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="text for people, json for programs"
+)
 def verify_cmd(record, fmt):
     """Judge each decision of an `evaluate --record` log again, from its file on its date, and list
     those that would differ today and why (the rules, the engine or the input changed).
@@ -361,6 +422,7 @@ def verify_cmd(record, fmt):
     Exit 0 when none differs, 1 when some do, 2 for a malformed record (file:line: message).
     A decision whose file is gone is listed as not re-judged and does not change the exit status."""
     from . import decisions
+
     available = set(program_for(()).requested)
     try:
         result = decisions.verify(record, program_for, available)
@@ -396,41 +458,71 @@ def policy_list(fmt):
     rows = []
     for p in program.policies.values():
         variant = program.variant_for(p.id)
-        codes = sorted((c for (v, c) in program.catalogue.categories if v == variant.name and isinstance(c, str)),
-                       key=category_rank)
-        rows.append({"id": p.id, "title": p.title, "version": p.version,
-                     "valid_from": str(p.valid_from) if p.valid_from else None,
-                     "valid_to": str(p.valid_to) if p.valid_to else None,
-                     "extends": p.extends, "sources": [s["file"] for s in p.sources.values()],
-                     "categories": codes, "association": p.association,
-                     "renewals": sorted((c[1] for (v, c) in program.catalogue.categories
-                                         if v == variant.name and isinstance(c, tuple)),
-                                        key=category_rank),
-                     "exceptions": [{"id": e.id, "valid_from": str(e.valid_from) if e.valid_from else None,
-                                     "valid_to": str(e.valid_to) if e.valid_to else None, "source": e.source}
-                                    for e in p.exceptions]})
+        codes = sorted(
+            (c for (v, c) in program.catalogue.categories if v == variant.name and isinstance(c, str)),
+            key=category_rank,
+        )
+        rows.append(
+            {
+                "id": p.id,
+                "title": p.title,
+                "version": p.version,
+                "valid_from": str(p.valid_from) if p.valid_from else None,
+                "valid_to": str(p.valid_to) if p.valid_to else None,
+                "extends": p.extends,
+                "sources": [s["file"] for s in p.sources.values()],
+                "categories": codes,
+                "association": p.association,
+                "renewals": sorted(
+                    (c[1] for (v, c) in program.catalogue.categories if v == variant.name and isinstance(c, tuple)),
+                    key=category_rank,
+                ),
+                "exceptions": [
+                    {
+                        "id": e.id,
+                        "valid_from": str(e.valid_from) if e.valid_from else None,
+                        "valid_to": str(e.valid_to) if e.valid_to else None,
+                        "source": e.source,
+                    }
+                    for e in p.exceptions
+                ],
+            }
+        )
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
-        valid = (f"from {r['valid_from']}" if r["valid_from"] else "") + (f" until {r['valid_to']}" if r["valid_to"] else "")
-        lines = [f"{r['id']}  {r['title']}  (version {r['version']})",
-                 f"  valid {valid.strip() or 'on any date'}" + (f", extends {r['extends']}" if r["extends"] else ""),
-                 f"  sources: {', '.join(r['sources'])}",
-                 f"  categories: {' '.join(r['categories'])}",
-                 f"  renewals: {' '.join(r['renewals']) or 'none'}"]
-        lines += [f"  exception {e['id']}: in force {e['valid_from'] or 'from the start'} to "
-                  f"{e['valid_to'] or 'no end'}; source: {e['source']}" for e in r["exceptions"]]
+        valid = (f"from {r['valid_from']}" if r["valid_from"] else "") + (
+            f" until {r['valid_to']}" if r["valid_to"] else ""
+        )
+        lines = [
+            f"{r['id']}  {r['title']}  (version {r['version']})",
+            f"  valid {valid.strip() or 'on any date'}" + (f", extends {r['extends']}" if r["extends"] else ""),
+            f"  sources: {', '.join(r['sources'])}",
+            f"  categories: {' '.join(r['categories'])}",
+            f"  renewals: {' '.join(r['renewals']) or 'none'}",
+        ]
+        lines += [
+            f"  exception {e['id']}: in force {e['valid_from'] or 'from the start'} to "
+            f"{e['valid_to'] or 'no end'}; source: {e['source']}"
+            for e in r["exceptions"]
+        ]
         for line in lines:
             click.echo("\n".join(textwrap.wrap(line, 80, subsequent_indent="      ", break_on_hyphens=False)))
 
 
 @main.command("renew")
 @click.argument("path", metavar="FILE")
-@click.option("--year", required=True, type=click.IntRange(renew_mod.FIRST_YEAR, renew_mod.LAST_YEAR),
-              metavar="YYYY", help="the calendar year to judge (ruling 11)")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="text for people, json for programs")
+@click.option(
+    "--year",
+    required=True,
+    type=click.IntRange(renew_mod.FIRST_YEAR, renew_mod.LAST_YEAR),
+    metavar="YYYY",
+    help="the calendar year to judge (ruling 11)",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="text for people, json for programs"
+)
 def renew_cmd(path, year, fmt):
     """Annual renewal check for each endorsement the applicant holds."""
     applicant = _load_one(path)
@@ -452,6 +544,7 @@ def renew_cmd(path, year, fmt):
 def policy_show(policy_id, fmt, out):
     """The requirement catalogue of a policy, rendered from its rules."""
     from . import catalogue
+
     try:
         text = catalogue.show(policy_id, fmt)
     except PolicyError as err:
@@ -472,6 +565,7 @@ def policy_show(policy_id, fmt, out):
 def policy_test(paths, coverage):
     """Run the committee's YAML test cases (default: every policy's tests/)."""
     from . import policytest
+
     try:
         cases = policytest.collect([Path(p) for p in paths] or None)
     except load.InputError as err:
@@ -480,7 +574,7 @@ def policy_test(paths, coverage):
     try:
         program = policytest.program_for(cases, root)
         outcomes = policytest.run_parallel(cases, program, batch.default_jobs())
-    except (PolicyError, RuntimeError) as err:   # rules that do not load or ground: every case fails
+    except (PolicyError, RuntimeError) as err:  # rules that do not load or ground: every case fails
         click.echo(f"the rules cannot be run: {err}\n  `endorse policy check {root}` shows where", err=True)
         click.echo(f"0 passed, {len(cases)} failed")
         sys.exit(1)
@@ -500,6 +594,7 @@ def policy_test(paths, coverage):
 def policy_check(path):
     """Lint rule files and policy.yaml: one problem per line, file:line:col: severity: message."""
     from . import lint
+
     try:
         problems = lint.check(path)
     except lint.LintUsageError as err:
@@ -513,10 +608,22 @@ def policy_check(path):
 @policy_group.command("diff")
 @click.argument("roots", nargs=-1, metavar="[OLD NEW]")
 @click.option("--rev", metavar="REV", help="compare the policies at this git revision (OLD) with the working tree")
-@click.option("--applicants", "applicants", required=True, multiple=True, type=click.Path(exists=True),
-              metavar="DIR", help="the applicant files (a folder, or files; repeatable)")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text",
-              help="text for people, json for programs, md to paste into a review")
+@click.option(
+    "--applicants",
+    "applicants",
+    required=True,
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="DIR",
+    help="the applicant files (a folder, or files; repeatable)",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "md"]),
+    default="text",
+    help="text for people, json for programs, md to paste into a review",
+)
 @click.option("--as-of", type=Date(), help="evaluation date (default: each file's as_of, else today)")
 @click.option("--needs", "with_needs", is_flag=True, help="also compare what each applicant would need (slower)")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N", help="worker processes (default: all cores)")
@@ -532,17 +639,18 @@ def policy_diff(roots, rev, applicants, fmt, as_of, with_needs, jobs):
         raise click.UsageError("with --rev, give at most one folder (NEW; default: the policies folder)")
     from . import diff as diffmod
     from .policy import policies_root
+
     files = applicant_files(applicants)
     try:
         with contextlib.ExitStack() as stack:
             if rev is not None:
-                new = diffmod.rules_at(roots[0] if roots else policies_root(),
-                                       None if roots else "working tree")
+                new = diffmod.rules_at(roots[0] if roots else policies_root(), None if roots else "working tree")
                 old = stack.enter_context(diffmod.rules_at_revision(rev, new.root))
             else:
                 old, new = diffmod.rules_at(roots[0]), diffmod.rules_at(roots[1])
-            result = diffmod.compare(old, new, files, as_of=as_of, needs=with_needs, jobs=jobs,
-                                     progress=sys.stderr.isatty())
+            result = diffmod.compare(
+                old, new, files, as_of=as_of, needs=with_needs, jobs=jobs, progress=sys.stderr.isatty()
+            )
     except diffmod.DiffError as err:
         click.echo(f"endorse policy diff: {err}", err=True)
         sys.exit(EXIT_INPUT)

@@ -15,6 +15,7 @@ written, so it stays a line of its own, which `verify` then names.
 policies and categories, and lists those whose status differs in some category, with why: the
 rules (the fingerprint), the engine (its version) or the input (the file's hash).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,8 +24,8 @@ import hashlib
 import itertools
 import json
 import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
 
 from . import load
 from .evaluate import evaluate
@@ -35,11 +36,11 @@ from .report import category_label
 
 try:
     import fcntl
-except ImportError:          # not on a POSIX system: O_APPEND alone keeps each write whole
+except ImportError:  # not on a POSIX system: O_APPEND alone keeps each write whole
     fcntl = None
 
 STATUSES = ("eligible", "needs_review", "incomplete", "not_eligible")
-NOT_JUDGED = "not_judged"     # a category recorded that the rules no longer judge (or newly judged)
+NOT_JUDGED = "not_judged"  # a category recorded that the rules no longer judge (or newly judged)
 
 
 def now() -> str:
@@ -51,11 +52,26 @@ def decision(evaluation: Evaluation, categories: Iterable[str] = ()) -> dict:
     """An applicant's line: who, which file (as given and absolute), its hash, the date, the rules,
     the categories asked for ([]: all) and per policy and category the status and blockers."""
     e = evaluation
-    return {"applicant": e.applicant, "name": e.name, "file": e.file, "path": os.path.abspath(e.file),
-            "input_sha256": e.input_sha256, "as_of": e.as_of.isoformat(), "rules": e.rules,
-            "categories": list(categories), "not_in_force": e.not_in_force,
-            "results": [{"policy": r.policy, "category": category_label(r.category), "status": r.status,
-                         "blockers": list(r.blockers)} for r in e.results]}
+    return {
+        "applicant": e.applicant,
+        "name": e.name,
+        "file": e.file,
+        "path": os.path.abspath(e.file),
+        "input_sha256": e.input_sha256,
+        "as_of": e.as_of.isoformat(),
+        "rules": e.rules,
+        "categories": list(categories),
+        "not_in_force": e.not_in_force,
+        "results": [
+            {
+                "policy": r.policy,
+                "category": category_label(r.category),
+                "status": r.status,
+                "blockers": list(r.blockers),
+            }
+            for r in e.results
+        ],
+    }
 
 
 def failure(file: str, message: str, rules: dict, as_of: dt.date | None, categories: Iterable[str] = ()) -> dict:
@@ -66,8 +82,15 @@ def failure(file: str, message: str, rules: dict, as_of: dt.date | None, categor
         digest = hashlib.sha256(content).hexdigest() if len(content) <= load.MAX_BYTES else None
     except OSError:
         digest = None
-    return {"file": file, "path": os.path.abspath(file), "input_sha256": digest, "error": message,
-            "as_of": as_of.isoformat() if as_of else None, "rules": rules, "categories": list(categories)}
+    return {
+        "file": file,
+        "path": os.path.abspath(file),
+        "input_sha256": digest,
+        "error": message,
+        "as_of": as_of.isoformat() if as_of else None,
+        "rules": rules,
+        "categories": list(categories),
+    }
 
 
 def with_decision(transform: Callable, categories: tuple[str, ...], evaluation: Evaluation) -> tuple:
@@ -93,8 +116,8 @@ class Log:
             if size and os.pread(self.fd, 1, size - 1) != b"\n":
                 line = b"\n" + line
             view = memoryview(line)
-            while view:                      # one write; a short one (a full disk) is finished
-                view = view[os.write(self.fd, view):]
+            while view:  # one write; a short one (a full disk) is finished
+                view = view[os.write(self.fd, view) :]
         finally:
             if fcntl is not None:
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
@@ -105,7 +128,7 @@ class Log:
         finally:
             os.close(self.fd)
 
-    def __enter__(self) -> "Log":
+    def __enter__(self) -> Log:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -115,6 +138,7 @@ class Log:
 @dataclass
 class Recorder:
     """What `evaluate --record` appends: decisions, and files that could not be judged."""
+
     log: Log
     rules: dict
     as_of: dt.date | None
@@ -131,6 +155,7 @@ class Recorder:
 
 
 # --------------------------------------------------------------------------- reading a record
+
 
 class RecordError(Exception):
     """Malformed lines of a record: `problems` are "file:line: message" strings."""
@@ -169,13 +194,17 @@ def _list(value, path: str) -> list:
 
 def _rules(value, path: str) -> dict:
     if not isinstance(value, dict):
-        raise ValueError(f"{path}: {'missing' if value is None else 'expected'} the rules object "
-                         "(fingerprint, policies, engine)")
+        raise ValueError(
+            f"{path}: {'missing' if value is None else 'expected'} the rules object (fingerprint, policies, engine)"
+        )
     _text(value.get("fingerprint"), f"{path}.fingerprint")
     _text(value.get("engine"), f"{path}.engine")
     policies = value.get("policies")
-    if not isinstance(policies, dict) or not policies or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in policies.items()):
+    if (
+        not isinstance(policies, dict)
+        or not policies
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in policies.items())
+    ):
         raise ValueError(f"{path}.policies: expected a mapping of the policy ids judged to their versions")
     return value
 
@@ -203,8 +232,10 @@ def check_entry(entry) -> dict:
         _text(r.get("policy"), f"{where}.policy")
         _text(r.get("category"), f"{where}.category")
         if r.get("status") not in STATUSES:
-            raise ValueError(f"{where}.status: {json.dumps(r.get('status'))} is not a status"
-                             f"{load.did_you_mean(r.get('status'), list(STATUSES))}")
+            raise ValueError(
+                f"{where}.status: {json.dumps(r.get('status'))} is not a status"
+                f"{load.did_you_mean(r.get('status'), list(STATUSES))}"
+            )
         for k, b in enumerate(_list(r.get("blockers"), f"{where}.blockers")):
             _text(b, f"{where}.blockers[{k}]")
     return entry
@@ -234,9 +265,11 @@ def read(path: str | os.PathLike) -> list[tuple[int, dict]]:
 
 # --------------------------------------------------------------------------- verify
 
+
 @dataclass
 class Change:
     """A category whose status moved (NOT_JUDGED: no longer judged, or judged only now)."""
+
     policy: str
     category: str
     before: str
@@ -248,12 +281,13 @@ class Change:
 @dataclass
 class Differs:
     """A recorded decision that would not be made today, and why."""
+
     line: int
     entry: dict
     changes: list[Change] = field(default_factory=list)
     rules_after: dict | None = None
     sha_after: str | None = None
-    error_after: str | None = None      # the file no longer reads, or (an error line) reads now
+    error_after: str | None = None  # the file no longer reads, or (an error line) reads now
     gone_policies: list[str] = field(default_factory=list)
 
     @property
@@ -272,14 +306,20 @@ class Differs:
 
     def to_json(self) -> dict:
         e = self.entry
-        return {"line": self.line, "applicant": e.get("applicant"), "file": e["file"], "as_of": e.get("as_of"),
-                "rules_changed": self.rules_changed, "engine_changed": self.engine_changed,
-                "input_changed": self.input_changed,
-                "rules": {"before": e.get("rules"), "after": self.rules_after},
-                "input_sha256": {"before": e.get("input_sha256"), "after": self.sha_after},
-                "error": {"before": e.get("error"), "after": self.error_after},
-                "policies_gone": self.gone_policies,
-                "changes": [dataclasses.asdict(c) for c in self.changes]}
+        return {
+            "line": self.line,
+            "applicant": e.get("applicant"),
+            "file": e["file"],
+            "as_of": e.get("as_of"),
+            "rules_changed": self.rules_changed,
+            "engine_changed": self.engine_changed,
+            "input_changed": self.input_changed,
+            "rules": {"before": e.get("rules"), "after": self.rules_after},
+            "input_sha256": {"before": e.get("input_sha256"), "after": self.sha_after},
+            "error": {"before": e.get("error"), "after": self.error_after},
+            "policies_gone": self.gone_policies,
+            "changes": [dataclasses.asdict(c) for c in self.changes],
+        }
 
 
 @dataclass
@@ -289,20 +329,28 @@ class NotRejudged:
     reason: str
 
     def to_json(self) -> dict:
-        return {"line": self.line, "applicant": self.entry.get("applicant"), "file": self.entry["file"],
-                "reason": self.reason}
+        return {
+            "line": self.line,
+            "applicant": self.entry.get("applicant"),
+            "file": self.entry["file"],
+            "reason": self.reason,
+        }
 
 
 @dataclass
 class Verified:
     record: str
-    checked: int = 0                       # decisions judged again
+    checked: int = 0  # decisions judged again
     differ: list[Differs] = field(default_factory=list)
     not_rejudged: list[NotRejudged] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"record": self.record, "checked": self.checked, "differ": [d.to_json() for d in self.differ],
-                "not_rejudged": [n.to_json() for n in self.not_rejudged]}
+        return {
+            "record": self.record,
+            "checked": self.checked,
+            "differ": [d.to_json() for d in self.differ],
+            "not_rejudged": [n.to_json() for n in self.not_rejudged],
+        }
 
 
 def where(entry: dict) -> str | None:
@@ -313,8 +361,9 @@ def where(entry: dict) -> str | None:
     return None
 
 
-def verify(record: str | os.PathLike, program_for: Callable[[tuple[str, ...]], Program],
-           available: set[str]) -> Verified:
+def verify(
+    record: str | os.PathLike, program_for: Callable[[tuple[str, ...]], Program], available: set[str]
+) -> Verified:
     """Judge every decision of `record` again (RecordError if a line is malformed).
     `program_for(policies)`: today's rules for those policies; `available`: the policies today's
     rules have. Decisions are judged in groups of consecutive lines with the same policies and
@@ -354,14 +403,15 @@ def _judge(group, policies, categories, program_for, available, result: Verified
             try:
                 applicant = load.load_file(name)
             except load.InputError as err:
-                if "error" not in entry:         # a decision whose file no longer reads
-                    outcomes.append(Differs(line, entry, sha_after=_sha(name), error_after=str(err),
-                                            rules_after=now_rules))
+                if "error" not in entry:  # a decision whose file no longer reads
+                    outcomes.append(
+                        Differs(line, entry, sha_after=_sha(name), error_after=str(err), rules_after=now_rules)
+                    )
                 continue
-            if "error" in entry:                 # recorded as unreadable, reads now
+            if "error" in entry:  # recorded as unreadable, reads now
                 outcomes.append(Differs(line, entry, sha_after=applicant.sha256, rules_after=now_rules))
                 continue
-            if program is None:                  # none of its policies is left
+            if program is None:  # none of its policies is left
                 outcomes.append(_compare(line, entry, None, applicant.sha256, gone))
                 continue
             day = dt.date.fromisoformat(entry["as_of"])
@@ -387,27 +437,41 @@ def _sha(name: str) -> str | None:
         return None
 
 
-def _compare(line: int, entry: dict, evaluation: Evaluation | None, sha: str | None,
-             gone: list[str]) -> Differs | None:
+def _compare(line: int, entry: dict, evaluation: Evaluation | None, sha: str | None, gone: list[str]) -> Differs | None:
     """Differs when some category's status moved (or a policy of the decision is gone)."""
     before = {(r["policy"], r["category"]): r for r in entry["results"]}
-    after = {} if evaluation is None else {
-        (r.policy, category_label(r.category)): {"status": r.status, "blockers": list(r.blockers)}
-        for r in evaluation.results}
+    after = (
+        {}
+        if evaluation is None
+        else {
+            (r.policy, category_label(r.category)): {"status": r.status, "blockers": list(r.blockers)}
+            for r in evaluation.results
+        }
+    )
     changes = []
     for key in list(before) + [k for k in after if k not in before]:
         old, new = before.get(key), after.get(key)
         old_status, new_status = (old or {}).get("status", NOT_JUDGED), (new or {}).get("status", NOT_JUDGED)
         if old_status != new_status:
-            changes.append(Change(key[0], key[1], old_status, new_status,
-                                  list((old or {}).get("blockers", [])), list((new or {}).get("blockers", []))))
+            changes.append(
+                Change(
+                    key[0],
+                    key[1],
+                    old_status,
+                    new_status,
+                    list((old or {}).get("blockers", [])),
+                    list((new or {}).get("blockers", [])),
+                )
+            )
     if not changes:
         return None
-    return Differs(line, entry, changes, rules_after=evaluation.rules if evaluation else None, sha_after=sha,
-                   gone_policies=gone)
+    return Differs(
+        line, entry, changes, rules_after=evaluation.rules if evaluation else None, sha_after=sha, gone_policies=gone
+    )
 
 
 # --------------------------------------------------------------------------- text
+
 
 def short(digest: str | None) -> str:
     return "none" if not digest else digest[:12]
@@ -421,10 +485,15 @@ def reasons(d: Differs) -> str:
         said.append(f"policy {', '.join(d.gone_policies)} is no longer in the rules")
     if d.rules_changed:
         versions = d.rules_after["policies"]
-        moved = [f"{p} {v} → {versions[p]}" for p, v in sorted((before.get("policies") or {}).items())
-                 if p in versions and versions[p] != v]
-        said.append(f"the rules changed (fingerprint {short(before.get('fingerprint'))} → "
-                    f"{short(d.rules_after['fingerprint'])}{'; ' + ', '.join(moved) if moved else ''})")
+        moved = [
+            f"{p} {v} → {versions[p]}"
+            for p, v in sorted((before.get("policies") or {}).items())
+            if p in versions and versions[p] != v
+        ]
+        said.append(
+            f"the rules changed (fingerprint {short(before.get('fingerprint'))} → "
+            f"{short(d.rules_after['fingerprint'])}{'; ' + ', '.join(moved) if moved else ''})"
+        )
     if d.engine_changed:
         said.append(f"the engine changed ({before.get('engine')} → {d.rules_after['engine']})")
     if d.input_changed:
@@ -449,8 +518,11 @@ def to_text(v: Verified) -> str:
     for n in v.not_rejudged:
         lines.append(f"{v.record}:{n.line}: not re-judged: {n.reason}")
     count = len(v.differ)
-    summary = (f"{v.checked} decision(s) judged again: {count} would differ" if count
-               else f"{v.checked} decision(s) judged again: none differs")
+    summary = (
+        f"{v.checked} decision(s) judged again: {count} would differ"
+        if count
+        else f"{v.checked} decision(s) judged again: none differs"
+    )
     if v.not_rejudged:
         summary += f"; {len(v.not_rejudged)} not re-judged"
     lines.append(summary)

@@ -7,6 +7,7 @@ Every applicant of a folder is judged under both, in worker processes (batch.py)
 each file read once; for every policy and category the status, the blockers and,
 with `needs`, what the applicant would still need are compared.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,9 +18,9 @@ import subprocess
 import tarfile
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import clingo
 
@@ -37,6 +38,7 @@ class DiffError(Exception):
 
 
 # --------------------------------------------------------------------------- the rules to compare
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -66,15 +68,33 @@ def rules_at_revision(rev: str, worktree: str | Path | None = None) -> Iterator[
             raise DiffError(problem or f"git {' '.join(args)}: {done.stderr.decode(errors='replace').strip()}")
         return done.stdout
 
-    top = Path(git(worktree, "rev-parse", "--show-toplevel",
-                   problem=f"{worktree} is not in a git repository, so --rev has nothing to compare with")
-               .decode().strip()).resolve()
+    top = Path(
+        git(
+            worktree,
+            "rev-parse",
+            "--show-toplevel",
+            problem=f"{worktree} is not in a git repository, so --rev has nothing to compare with",
+        )
+        .decode()
+        .strip()
+    ).resolve()
     inside = worktree.relative_to(top).as_posix()
-    commit = git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}",
-                 problem=f"git does not know the revision '{rev}' (try a commit, a branch or a tag: "
-                         "`git log --oneline` lists them)").decode().strip()
-    archive = git(top, "archive", "--format=tar", commit, "--", inside,
-                  problem=f"at {rev}, the repository has no {inside}/")
+    commit = (
+        git(
+            top,
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            f"{rev}^{{commit}}",
+            problem=f"git does not know the revision '{rev}' (try a commit, a branch or a tag: "
+            "`git log --oneline` lists them)",
+        )
+        .decode()
+        .strip()
+    )
+    archive = git(
+        top, "archive", "--format=tar", commit, "--", inside, problem=f"at {rev}, the repository has no {inside}/"
+    )
     with tempfile.TemporaryDirectory(prefix="endorse-rev-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
@@ -89,8 +109,10 @@ def prepare(rules: Rules, which: str) -> Program:
     try:
         program = load_program(rules.root, None)
     except (PolicyError, OSError, ValueError, KeyError, TypeError) as err:
-        raise DiffError(f"the {which} rules ({rules.label}) cannot be loaded: {err}\n"
-                        f"  run `endorse policy check {rules.root}` for every problem with its place") from None
+        raise DiffError(
+            f"the {which} rules ({rules.label}) cannot be loaded: {err}\n"
+            f"  run `endorse policy check {rules.root}` for every problem with its place"
+        ) from None
     messages: list[str] = []
     ctl = clingo.Control(["--warn=none"], logger=lambda code, text: messages.append(text.strip()))
     try:
@@ -98,27 +120,37 @@ def prepare(rules: Rules, which: str) -> Program:
         ctl.ground(program.parts())
     except RuntimeError as err:
         detail = "\n  ".join(messages) or str(err)
-        raise DiffError(f"the {which} rules ({rules.label}) cannot be grounded:\n  {detail}\n"
-                        f"  run `endorse policy check {rules.root}` for every problem with its place") from None
+        raise DiffError(
+            f"the {which} rules ({rules.label}) cannot be grounded:\n  {detail}\n"
+            f"  run `endorse policy check {rules.root}` for every problem with its place"
+        ) from None
     program.read_catalogue(ctl)
     return program
 
 
 # --------------------------------------------------------------------------- what is compared
 
+
 def outcome(evaluation, applicant=None, program=None, needs: bool = False) -> dict:
     """(policy, category) -> {status, blockers, needs} of one evaluation."""
     if needs:
         from .needs import fill_needs
+
         fill_needs(evaluation, applicant, program)
-    return {(r.policy, r.category): {"status": r.status, "blockers": sorted(r.blockers),
-                                      "needs": [n.to_json() if hasattr(n, "to_json") else n for n in r.needs]}
-            for r in evaluation.results}
+    return {
+        (r.policy, r.category): {
+            "status": r.status,
+            "blockers": sorted(r.blockers),
+            "needs": [n.to_json() if hasattr(n, "to_json") else n for n in r.needs],
+        }
+        for r in evaluation.results
+    }
 
 
 @dataclass(frozen=True)
 class DiffJob:
     """Each file read once and judged under both versions (see batch.run)."""
+
     old: batch.Job
     new: batch.Job
     needs: bool = False
@@ -157,7 +189,7 @@ class Change:
     file: str
     policy: str
     category: str
-    before: dict | None      # None: the category is not judged under that version
+    before: dict | None  # None: the category is not judged under that version
     after: dict | None
 
     @property
@@ -166,7 +198,7 @@ class Change:
 
     def what(self) -> list[str]:
         """What changed: status, blockers, needs."""
-        if self.before is None or self.after is None:      # a category only one version judges
+        if self.before is None or self.after is None:  # a category only one version judges
             return ["status", "blockers"]
         return [k for k in ("status", "blockers", "needs") if self.before.get(k) != self.after.get(k)]
 
@@ -183,9 +215,15 @@ class Change:
         return " ".join([f"+{b}" for b in sorted(after - before)] + [f"-{b}" for b in sorted(before - after)])
 
     def to_json(self) -> dict:
-        return {"applicant": self.applicant, "file": self.file, "policy": self.policy,
-                "category": _code(self.category), "changed": self.what(), "before": self.before,
-                "after": self.after}
+        return {
+            "applicant": self.applicant,
+            "file": self.file,
+            "policy": self.policy,
+            "category": _code(self.category),
+            "changed": self.what(),
+            "before": self.before,
+            "after": self.after,
+        }
 
 
 @dataclass
@@ -193,7 +231,7 @@ class Diff:
     old: str
     new: str
     applicants: int = 0
-    compared: int = 0                                    # category results compared
+    compared: int = 0  # category results compared
     changes: list[Change] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -210,15 +248,30 @@ class Diff:
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def to_json(self) -> dict:
-        return {"old": self.old, "new": self.new, "applicants": self.applicants,
-                "changed_applicants": self.changed_applicants, "results_compared": self.compared,
-                "changed_results": len(self.changes),
-                "by_category": dict(self.by_category()), "by_transition": dict(self.by_transition()),
-                "changes": [c.to_json() for c in self.changes], "errors": self.errors}
+        return {
+            "old": self.old,
+            "new": self.new,
+            "applicants": self.applicants,
+            "changed_applicants": self.changed_applicants,
+            "results_compared": self.compared,
+            "changed_results": len(self.changes),
+            "by_category": dict(self.by_category()),
+            "by_transition": dict(self.by_transition()),
+            "changes": [c.to_json() for c in self.changes],
+            "errors": self.errors,
+        }
 
 
-def compare(old: Rules, new: Rules, files: list, *, as_of: dt.date | None = None, needs: bool = False,
-            jobs: int | None = None, progress: bool = False) -> Diff:
+def compare(
+    old: Rules,
+    new: Rules,
+    files: list,
+    *,
+    as_of: dt.date | None = None,
+    needs: bool = False,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> Diff:
     """Judge every file under both versions of the rules and collect what changed."""
     old_program, new_program = prepare(old, "OLD"), prepare(new, "NEW")
     job = DiffJob(batch.Job(old.root, None, as_of), batch.Job(new.root, None, as_of), needs)
@@ -234,12 +287,14 @@ def compare(old: Rules, new: Rules, files: list, *, as_of: dt.date | None = None
         for key in sorted(set(before) | set(after), key=lambda k: (k[0], _rank_code(k[1]))):
             diff.compared += 1
             if before.get(key) != after.get(key):
-                diff.changes.append(Change(applicant, display(item.file), key[0], key[1],
-                                           before.get(key), after.get(key)))
+                diff.changes.append(
+                    Change(applicant, display(item.file), key[0], key[1], before.get(key), after.get(key))
+                )
     return diff
 
 
 # --------------------------------------------------------------------------- rendering
+
 
 def display(path: str) -> str:
     try:
@@ -278,12 +333,16 @@ def _needs(side: dict | None) -> str:
 
 def _headline(diff: Diff) -> str:
     if not diff.changes:
-        return (f"No outcome changes: {diff.applicants} applicant{'s' * (diff.applicants != 1)}, "
-                f"{diff.compared} category results compared.")
+        return (
+            f"No outcome changes: {diff.applicants} applicant{'s' * (diff.applicants != 1)}, "
+            f"{diff.compared} category results compared."
+        )
     moved = sum("status" in c.what() for c in diff.changes)
-    return (f"{diff.changed_applicants} of {diff.applicants} applicants change, in {len(diff.changes)} of "
-            f"{diff.compared} category results ({moved} change status, {len(diff.changes) - moved} only "
-            f"blockers or needs).")
+    return (
+        f"{diff.changed_applicants} of {diff.applicants} applicants change, in {len(diff.changes)} of "
+        f"{diff.compared} category results ({moved} change status, {len(diff.changes) - moved} only "
+        f"blockers or needs)."
+    )
 
 
 def to_text(diff: Diff) -> str:
@@ -330,8 +389,9 @@ def to_markdown(diff: Diff) -> str:
             status = f"{_status(c.before)} → **{_status(c.after)}**" if "status" in what else _status(c.after)
             blockers = c.blockers_delta() if "blockers" in what else ""
             needs = f"{_needs(c.before)} → {_needs(c.after)}" if "needs" in what else ""
-            lines.append(f"| {_cell(c.applicant)} | {_cell(c.target)} | {_cell(status)} | {_cell(blockers)} | "
-                         f"{_cell(needs)} |")
+            lines.append(
+                f"| {_cell(c.applicant)} | {_cell(c.target)} | {_cell(status)} | {_cell(blockers)} | {_cell(needs)} |"
+            )
     if diff.errors:
         lines += ["", f"{len(diff.errors)} file(s) could not be read:", ""]
         lines += [f"- `{_cell(e.splitlines()[0])}`" for e in diff.errors]

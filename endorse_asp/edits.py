@@ -4,6 +4,7 @@
 absent), `del PATH` removes a field or a list item.  Edits apply in order to a
 copy of the applicant as written; the result is validated like a file.
 """
+
 from __future__ import annotations
 
 import copy
@@ -15,8 +16,7 @@ from .load import SCHEMA, Applicant, InputError, Problem, deref, did_you_mean, j
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _PATH = rf"{_NAME}(?:\[[0-9]+\]|\.{_NAME})*"
-_EXPR = re.compile(rf"\s*(?:del\s+(?P<target>{_PATH})|(?P<path>{_PATH})\s*(?P<op>\+?=)(?P<value>.*?))\s*",
-                   re.DOTALL)
+_EXPR = re.compile(rf"\s*(?:del\s+(?P<target>{_PATH})|(?P<path>{_PATH})\s*(?P<op>\+?=)(?P<value>.*?))\s*", re.DOTALL)
 _SEGMENT = re.compile(rf"\[([0-9]+)\]|\.?({_NAME})")
 
 Segment = str | int

@@ -1,8 +1,9 @@
 """The library's front door: applicants in, Evaluations out."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .explain import Evaluation, interpret
 from .load import Applicant
@@ -27,8 +28,13 @@ def not_in_force(program: Program, day: dt.date) -> list[str]:
     return [p for p in program.requested if not program.variants_in_force(p, day)]
 
 
-def evaluate(applicants: Iterable[Applicant], *, as_of: dt.date | None = None,
-             program: Program | None = None, categories: Iterable[str] = ()) -> Iterator[Evaluation]:
+def evaluate(
+    applicants: Iterable[Applicant],
+    *,
+    as_of: dt.date | None = None,
+    program: Program | None = None,
+    categories: Iterable[str] = (),
+) -> Iterator[Evaluation]:
     """Judge each applicant under every policy of `program` (default: all shipped policies)."""
     program = program or load_program()
     wanted = tuple(categories)

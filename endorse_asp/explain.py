@@ -1,5 +1,6 @@
 """Answer-set atoms → typed results: per category a verdict, per requirement
 its status, the numbers behind it, the record entries it used and its source."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,14 +21,14 @@ KIND_ORDER = ("degrees", "credentials", "training", "work", "rsc", "references",
 
 @dataclass
 class Evidence:
-    entry: str      # e.g. "training[2]"
-    text: str       # what that entry says, briefly
+    entry: str  # e.g. "training[2]"
+    text: str  # what that entry says, briefly
 
 
 @dataclass
 class NotCounted:
-    entry: str      # e.g. "rsc[0]"
-    reason: str     # the first condition it fails, in words and numbers
+    entry: str  # e.g. "rsc[0]"
+    reason: str  # the first condition it fails, in words and numbers
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Requirement:
     detail: str
     source: dict
     evidence: list[Evidence] = field(default_factory=list)
-    measure: dict | None = None     # {"have", "need", "unit"}: hours in hundredths, days, families
+    measure: dict | None = None  # {"have", "need", "unit"}: hours in hundredths, days, families
     not_counted: list[NotCounted] = field(default_factory=list)
 
 
@@ -68,13 +69,19 @@ class Evaluation:
     file: str
     as_of: dt.date
     results: list[CategoryResult]
-    not_in_force: list[str] = field(default_factory=list)   # policies not valid on as_of (ruling 8)
-    rules: dict | None = None          # what judged it: provenance.rules (fingerprint, versions, engine)
-    input_sha256: str | None = None    # the hash of the applicant file's bytes
+    not_in_force: list[str] = field(default_factory=list)  # policies not valid on as_of (ruling 8)
+    rules: dict | None = None  # what judged it: provenance.rules (fingerprint, versions, engine)
+    input_sha256: str | None = None  # the hash of the applicant file's bytes
 
     def to_json(self) -> dict:
-        out = {"applicant": self.applicant, "name": self.name, "file": self.file,
-               "as_of": self.as_of.isoformat(), "not_in_force": self.not_in_force, "results": []}
+        out = {
+            "applicant": self.applicant,
+            "name": self.name,
+            "file": self.file,
+            "as_of": self.as_of.isoformat(),
+            "not_in_force": self.not_in_force,
+            "results": [],
+        }
         for r in self.results:
             result = asdict(r)
             result["needs"] = [a.to_json() for a in r.needs]
@@ -111,14 +118,18 @@ def describe(kind: str, item: dict) -> str:
             return f"{item['activity']} ({item['level']})"
         case "exam":
             outcome = "passed" if item["passed"] else "not passed"
-            return f"{item['program'] or 'written'} examination, {outcome}" + (f" on {item['date']}" if item["date"] else "")
+            return f"{item['program'] or 'written'} examination, {outcome}" + (
+                f" on {item['date']}" if item["date"] else ""
+            )
     return kind
 
 
 def detail(status: str, measure: tuple | None, scopes: list) -> str:
     """The numbers behind a verdict, in words."""
     if measure is None:
-        return {"unknown": "not stated in the file", "met": "", "review": "subject to a reviewer's judgement"}.get(status, "")
+        return {"unknown": "not stated in the file", "met": "", "review": "subject to a reviewer's judgement"}.get(
+            status, ""
+        )
     have, need, unit = measure
     if unit == "hours":
         text = f"{hours(have)} of {hours(need)} hours"
@@ -141,13 +152,15 @@ def detail(status: str, measure: tuple | None, scopes: list) -> str:
 def not_counted(found: list, data: dict, lists: dict, variant: str, code: str) -> list[NotCounted]:
     """The entries a requirement looked at and did not use, each with its reason, in list order."""
     accepted = {key: value for (v, c, key), value in lists.items() if v == variant and c == code} if found else {}
-    return [NotCounted(reasons.entry_name(kind, i),
-                       reasons.reason(kind, why, reasons.entry_of(data, kind, i), data, accepted))
-            for kind, i, why in sorted(found, key=lambda f: (KIND_ORDER.index(f[0]), f[1]))]
+    return [
+        NotCounted(
+            reasons.entry_name(kind, i), reasons.reason(kind, why, reasons.entry_of(data, kind, i), data, accepted)
+        )
+        for kind, i, why in sorted(found, key=lambda f: (KIND_ORDER.index(f[0]), f[1]))
+    ]
 
 
-def interpret(program: Program, facts: list[tuple], data: dict, file: str,
-              as_of: dt.date) -> Evaluation:
+def interpret(program: Program, facts: list[tuple], data: dict, file: str, as_of: dt.date) -> Evaluation:
     """Build one applicant's Evaluation from the facts the solver reported about it."""
     cat = program.catalogue
     verdicts: dict = {}
@@ -170,14 +183,18 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
         elif name == "verdict":
             verdicts[(pol, code)] = rest[0]
         elif name == "advice":
-            rid, have, need = rest      # words and unit from the rules' advisory/4 (policy.Catalogue)
+            rid, have, need = rest  # words and unit from the rules' advisory/4 (policy.Catalogue)
             text, unit = cat.advisories.get((pol, rid), (rid, "hours"))
-            advice[(pol, code)].append(Advisory(rid, text, f"{hours(have)} of {hours(need)} hours" if unit == "hours" else ""))
+            advice[(pol, code)].append(
+                Advisory(rid, text, f"{hours(have)} of {hours(need)} hours" if unit == "hours" else "")
+            )
     described: dict = {}
 
     def evidence(kind: str, i: int) -> Evidence:
         if (kind, i) not in described:
-            described[(kind, i)] = Evidence(reasons.entry_name(kind, i), describe(kind, reasons.entry_of(data, kind, i)))
+            described[(kind, i)] = Evidence(
+                reasons.entry_name(kind, i), describe(kind, reasons.entry_of(data, kind, i))
+            )
         return described[(kind, i)]
 
     results = []
@@ -187,7 +204,7 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
         policy = program.policies[pol]
         reqs = []
         for rid in cat.requirements[(var, code)]:
-            if (var, code, rid) in cat.pure:     # judged under the base: its result, shared
+            if (var, code, rid) in cat.pure:  # judged under the base: its result, shared
                 statuses[(var, code)][rid] = "pure"
         for rid, st in sorted(statuses[(var, code)].items(), key=lambda kv: (STATUS_ORDER.get(kv[1], 0), kv[0])):
             if st == "pure":
@@ -195,21 +212,38 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str,
                 continue
             doc, section, heading = cat.sources.get((var, code, rid), ("", "", ""))
             entries = [evidence(kind, i) for kind, i in sorted(set(used[(var, code, rid)]))]
-            reqs.append(Requirement(
-                id=rid, status=st, summary=cat.requirements[(var, code)][rid],
-                detail=detail(st, measures.get((var, code, rid)), cat.scopes.get((var, code, rid), [])),
-                source={"document": policy.document(doc), "section": ": ".join(filter(None, (section, heading)))},
-                evidence=entries, measure=_measure(measures.get((var, code, rid))),
-                not_counted=not_counted(rejected[(var, code, rid)], data, cat.lists, var, code)))
+            reqs.append(
+                Requirement(
+                    id=rid,
+                    status=st,
+                    summary=cat.requirements[(var, code)][rid],
+                    detail=detail(st, measures.get((var, code, rid)), cat.scopes.get((var, code, rid), [])),
+                    source={"document": policy.document(doc), "section": ": ".join(filter(None, (section, heading)))},
+                    evidence=entries,
+                    measure=_measure(measures.get((var, code, rid))),
+                    not_counted=not_counted(rejected[(var, code, rid)], data, cat.lists, var, code),
+                )
+            )
         by_variant[(var, code)] = CategoryResult(
-            policy=pol, category=code, title=cat.categories[(var, code)]["title"], status=status,
-            blockers=[], requirements=reqs, advisories=sorted(advice[(var, code)], key=lambda a: a.id))
+            policy=pol,
+            category=code,
+            title=cat.categories[(var, code)]["title"],
+            status=status,
+            blockers=[],
+            requirements=reqs,
+            advisories=sorted(advice[(var, code)], key=lambda a: a.id),
+        )
     for (var, code), result in by_variant.items():
         base = program.base_of(var)
-        shared = ({q.id: q for q in by_variant[(base, code)].requirements}
-                  if any(isinstance(q, str) for q in result.requirements) else {})
-        result.requirements = sorted((shared[q] if isinstance(q, str) else q for q in result.requirements),
-                                     key=lambda q: (STATUS_ORDER[q.status], q.id))
+        shared = (
+            {q.id: q for q in by_variant[(base, code)].requirements}
+            if any(isinstance(q, str) for q in result.requirements)
+            else {}
+        )
+        result.requirements = sorted(
+            (shared[q] if isinstance(q, str) else q for q in result.requirements),
+            key=lambda q: (STATUS_ORDER[q.status], q.id),
+        )
         result.blockers = [q.id for q in result.requirements if q.status in ("unmet", "unknown")]
         if result.policy in program.requested:
             results.append(result)

@@ -5,11 +5,12 @@ so many applicants can be grounded in one Control. Dates become day numbers, hou
 an hour, and everything the applicant wrote reaches clingo only as a String
 symbol: nothing here is ever parsed as rule text.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from clingo import Function, Number, String, Symbol
 
@@ -92,8 +93,7 @@ def symbols(applicant: int, data: dict, as_of: dt.date) -> Iterator[Symbol]:
         yield f("work", n, day(w["start"]))
         if w["end"]:
             yield f("work_end", n, day(w["end"]))
-        for flag in ("paid", "volunteer", "specialized_training", "supervised", "internship",
-                     "relationship_focus"):
+        for flag in ("paid", "volunteer", "specialized_training", "supervised", "internship", "relationship_focus"):
             if w[flag]:
                 yield f(flag, n)
         if w["internship_supervisor_endorsement"]:

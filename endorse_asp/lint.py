@@ -29,6 +29,7 @@ applicant), with clingo's warnings and errors kept:
   listed under `sources` in policy.yaml;
 - every category has at least one committee test case.
 """
+
 from __future__ import annotations
 
 import ast as pyast
@@ -47,11 +48,24 @@ from . import policy as policymod
 from .policy import PolicyError, policies_root
 
 ERROR, WARNING = "error", "warning"
-META_KEYS = ("id", "title", "version", "valid_from", "valid_to", "extends", "association", "renews", "categories",
-             "sources", "exceptions")
+META_KEYS = (
+    "id",
+    "title",
+    "version",
+    "valid_from",
+    "valid_to",
+    "extends",
+    "association",
+    "renews",
+    "categories",
+    "sources",
+    "exceptions",
+)
 REQUIRED_META = ("id", "title", "version")
-_CLINGO_MESSAGE = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?: "
-                             r"(?P<sev>error|warning|info|note): (?P<text>.*)$")
+_CLINGO_MESSAGE = re.compile(
+    r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?: "
+    r"(?P<sev>error|warning|info|note): (?P<text>.*)$"
+)
 _DOC_FIRST = re.compile(r"%\*!\s*([a-z_][A-Za-z0-9_']*)\(([^()]*)\)")
 _DOC_MORE = re.compile(r"^\s*([a-z_][A-Za-z0-9_']*)\(([^()]*)\)\s*:")
 
@@ -71,12 +85,13 @@ class Problem:
 @dataclass
 class RuleFile:
     path: Path
-    policy: str | None                 # policy id, None for the engine (common/)
+    policy: str | None  # policy id, None for the engine (common/)
     statements: list = field(default_factory=list)
-    ok: bool = True                    # parsed without syntax errors
+    ok: bool = True  # parsed without syntax errors
 
 
 # --------------------------------------------------------------------------- entry point
+
 
 def check(path: str | os.PathLike | None = None) -> list[Problem]:
     """Every problem found under `path` (a policies folder, a policy folder or one of its
@@ -112,8 +127,10 @@ def _locate(path: Path) -> tuple[Path, Path]:
     for candidate in (path, *path.parents):
         if (candidate / "common").is_dir():
             return candidate, path
-    raise LintUsageError(f"{path}: not inside a policies folder (a folder holding common/ and one folder "
-                         "per policy with its policy.yaml)")
+    raise LintUsageError(
+        f"{path}: not inside a policies folder (a folder holding common/ and one folder "
+        "per policy with its policy.yaml)"
+    )
 
 
 def _inside(file: str, scope: Path) -> bool:
@@ -135,6 +152,7 @@ def display(path: Path | str) -> str:
 
 # --------------------------------------------------------------------------- what Python gives clingo
 
+
 def python_signatures() -> set[tuple[str, int | None]]:
     """Predicates the Python side adds as facts (the applicant's record, what to judge, and
     whatever other modules feed), read from the package's code: calls `f(NAME, ...)` of
@@ -147,9 +165,12 @@ def python_signatures() -> set[tuple[str, int | None]]:
         tree = pyast.parse(module.read_text(encoding="utf-8"))
         loops: dict[str, list[str]] = {}
         for node in pyast.walk(tree):
-            if isinstance(node, pyast.For) and isinstance(node.target, pyast.Name) \
-                    and isinstance(node.iter, (pyast.Tuple, pyast.List)) \
-                    and all(isinstance(e, pyast.Constant) and isinstance(e.value, str) for e in node.iter.elts):
+            if (
+                isinstance(node, pyast.For)
+                and isinstance(node.target, pyast.Name)
+                and isinstance(node.iter, (pyast.Tuple, pyast.List))
+                and all(isinstance(e, pyast.Constant) and isinstance(e.value, str) for e in node.iter.elts)
+            ):
                 loops[node.target.id] = [e.value for e in node.iter.elts]
         for node in pyast.walk(tree):
             if not isinstance(node, pyast.Call) or not node.args:
@@ -193,6 +214,7 @@ def _arity(args: str) -> int:
 
 
 # --------------------------------------------------------------------------- AST walking
+
 
 def _function(term):
     """The Function node of an atom's term (through classical negation), or None."""
@@ -241,8 +263,13 @@ def heads_and_bodies(statement):
         return defined, read
     if kind == ast.ASTType.External:
         return list(_atoms(statement.atom)), list(_atoms(statement.body))
-    if kind in (ast.ASTType.ShowTerm, ast.ASTType.Minimize, ast.ASTType.Heuristic, ast.ASTType.Edge,
-                ast.ASTType.ProjectAtom):
+    if kind in (
+        ast.ASTType.ShowTerm,
+        ast.ASTType.Minimize,
+        ast.ASTType.Heuristic,
+        ast.ASTType.Edge,
+        ast.ASTType.ProjectAtom,
+    ):
         return [], list(_atoms(statement))
     return [], []
 
@@ -278,18 +305,19 @@ def _constants(term) -> set:
 
 # --------------------------------------------------------------------------- the linter
 
+
 class _Linter:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
         self.files: list[RuleFile] = []
-        self.meta: dict[str, dict] = {}          # policy id -> {"path", "data", "node"} of its policy.yaml
-        self.policy_dirs: dict[str, Path] = {}   # policy id -> directory
-        self.broken: set[str] = set()            # policy ids whose own files have errors
-        self.unbridgeable: set[str] = set()      # bases whose declarations cannot be inherited
-        self.seen: dict[str, set] = {}           # policy id -> keys of the grounded problems found
+        self.meta: dict[str, dict] = {}  # policy id -> {"path", "data", "node"} of its policy.yaml
+        self.policy_dirs: dict[str, Path] = {}  # policy id -> directory
+        self.broken: set[str] = set()  # policy ids whose own files have errors
+        self.unbridgeable: set[str] = set()  # bases whose declarations cannot be inherited
+        self.seen: dict[str, set] = {}  # policy id -> keys of the grounded problems found
 
-    current: str | None = None      # the policy whose grounded checks are running
+    current: str | None = None  # the policy whose grounded checks are running
 
     def add(self, file, line, col, severity, message) -> None:
         if self.current and not _inside(str(file), self.policy_dirs[self.current].resolve()):
@@ -311,7 +339,7 @@ class _Linter:
                 self.check_program_part(rule_file)
         self.check_predicates()
         cases = self.collect_cases()
-        for pid in sorted(self.policy_dirs, key=lambda p: (len(self.chain(p)), p)):   # bases first
+        for pid in sorted(self.policy_dirs, key=lambda p: (len(self.chain(p)), p)):  # bases first
             self.check_grounded(pid, cases)
 
     # ---- policy.yaml
@@ -321,15 +349,25 @@ class _Linter:
             meta_file = directory / "policy.yaml"
             if not meta_file.is_file():
                 if any(directory.glob("*.lp")):
-                    self.add(sorted(directory.glob("*.lp"))[0], 1, 1, ERROR,
-                             f"folder {directory.name}/ has rule files but no policy.yaml, so no policy "
-                             "uses them: add a policy.yaml (id, title, version, sources)")
+                    self.add(
+                        sorted(directory.glob("*.lp"))[0],
+                        1,
+                        1,
+                        ERROR,
+                        f"folder {directory.name}/ has rule files but no policy.yaml, so no policy "
+                        "uses them: add a policy.yaml (id, title, version, sources)",
+                    )
                 continue
             data, node = self.read_yaml(meta_file, directory)
             pid = str(data.get("id")) if data.get("id") is not None else directory.name
             if pid in ids:
-                self.add(meta_file, self.line(node, "id"), 1, ERROR,
-                         f"id '{pid}' is also the id of {display(ids[pid] / 'policy.yaml')}: ids must be unique")
+                self.add(
+                    meta_file,
+                    self.line(node, "id"),
+                    1,
+                    ERROR,
+                    f"id '{pid}' is also the id of {display(ids[pid] / 'policy.yaml')}: ids must be unique",
+                )
                 continue
             ids[pid] = directory
             self.meta[pid] = {"path": meta_file, "data": data, "node": node}
@@ -348,8 +386,13 @@ class _Linter:
             data = yaml.load(text, Loader=_MetaLoader)
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
-            self.add(meta_file, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, ERROR,
-                     f"not valid YAML: {getattr(err, 'problem', None) or err}")
+            self.add(
+                meta_file,
+                mark.line + 1 if mark else 1,
+                mark.column + 1 if mark else 1,
+                ERROR,
+                f"not valid YAML: {getattr(err, 'problem', None) or err}",
+            )
             return {}, None
         if not isinstance(data, dict):
             self.add(meta_file, 1, 1, ERROR, "policy.yaml must be a mapping (id: ..., title: ..., version: ...)")
@@ -384,29 +427,54 @@ class _Linter:
         path, data, node = meta["path"], meta["data"], meta["node"]
         for key in REQUIRED_META[1:]:
             if data.get(key) is None or str(data.get(key)).strip() == "":
-                self.add(path, 1, 1, ERROR, f"no '{key}': add '{key}: ...' (shown by `endorse policy list` "
-                                            "and in every report)")
+                self.add(
+                    path,
+                    1,
+                    1,
+                    ERROR,
+                    f"no '{key}': add '{key}: ...' (shown by `endorse policy list` and in every report)",
+                )
         for key, first, again in _duplicates(node):
             self.broken.add(pid)
-            self.add(path, again, 1, ERROR, f"'{key}' is given twice (lines {first} and {again}); only the "
-                                            "second counts: keep one")
+            self.add(
+                path,
+                again,
+                1,
+                ERROR,
+                f"'{key}' is given twice (lines {first} and {again}); only the second counts: keep one",
+            )
         for key in data:
             if key not in META_KEYS:
-                self.add(path, self.line(node, key), 1, WARNING,
-                         f"unknown key '{key}'{_closest(str(key), META_KEYS)}; it is ignored")
+                self.add(
+                    path,
+                    self.line(node, key),
+                    1,
+                    WARNING,
+                    f"unknown key '{key}'{_closest(str(key), META_KEYS)}; it is ignored",
+                )
         dates = {}
         for key in ("valid_from", "valid_to"):
             dates[key] = self.date(path, node, data.get(key), (key,))
         if dates["valid_from"] and dates["valid_to"] and dates["valid_from"] > dates["valid_to"]:
-            self.add(path, self.line(node, "valid_to"), 1, ERROR,
-                     f"valid_to {dates['valid_to']} is before valid_from {dates['valid_from']}")
+            self.add(
+                path,
+                self.line(node, "valid_to"),
+                1,
+                ERROR,
+                f"valid_to {dates['valid_to']} is before valid_from {dates['valid_from']}",
+            )
         extends = data.get("extends")
         if extends is not None:
             if str(extends) not in self.meta:
                 self.broken.add(pid)
-                self.add(path, self.line(node, "extends"), 1, ERROR,
-                         f"extends unknown policy '{extends}'{_closest(str(extends), self.meta)}; "
-                         f"known: {', '.join(sorted(self.meta))}")
+                self.add(
+                    path,
+                    self.line(node, "extends"),
+                    1,
+                    ERROR,
+                    f"extends unknown policy '{extends}'{_closest(str(extends), self.meta)}; "
+                    f"known: {', '.join(sorted(self.meta))}",
+                )
             else:
                 seen = [pid]
                 current = str(extends)
@@ -416,21 +484,41 @@ class _Linter:
                     current = str(current) if current is not None else None
                 if current in seen:
                     self.broken.add(pid)
-                    self.add(path, self.line(node, "extends"), 1, ERROR,
-                             f"policy '{pid}' extends itself through {' -> '.join(seen + [current])}")
+                    self.add(
+                        path,
+                        self.line(node, "extends"),
+                        1,
+                        ERROR,
+                        f"policy '{pid}' extends itself through {' -> '.join(seen + [current])}",
+                    )
         sources = data.get("sources")
         if sources is not None and not isinstance(sources, dict):
-            self.add(path, self.line(node, "sources"), 1, ERROR,
-                     "sources must be a mapping of document keys, each with file and title")
+            self.add(
+                path,
+                self.line(node, "sources"),
+                1,
+                ERROR,
+                "sources must be a mapping of document keys, each with file and title",
+            )
         for key, entry in (sources or {}).items() if isinstance(sources, dict) else ():
             if not isinstance(entry, dict) or not entry.get("file"):
-                self.add(path, self.line(node, "sources", key), 1, ERROR,
-                         f"source '{key}' has no file: add 'file: <name of the source text>'")
+                self.add(
+                    path,
+                    self.line(node, "sources", key),
+                    1,
+                    ERROR,
+                    f"source '{key}' has no file: add 'file: <name of the source text>'",
+                )
         exceptions = data.get("exceptions")
         if exceptions is not None and not isinstance(exceptions, list):
             self.broken.add(pid)
-            self.add(path, self.line(node, "exceptions"), 1, ERROR,
-                     "exceptions must be a list of {id, file, valid_from, valid_to, source}")
+            self.add(
+                path,
+                self.line(node, "exceptions"),
+                1,
+                ERROR,
+                "exceptions must be a list of {id, file, valid_from, valid_to, source}",
+            )
             return
         ids = set()
         for n, exc in enumerate(exceptions or []):
@@ -449,16 +537,32 @@ class _Linter:
                 self.add(path, line, 1, ERROR, "exception without 'file': name the rule file it puts in force")
             elif not (path.parent / str(exc["file"])).is_file():
                 self.broken.add(pid)
-                self.add(path, self.line(node, "exceptions", n, "file"), 1, ERROR,
-                         f"exception file '{exc['file']}' does not exist in {display(path.parent)}/")
+                self.add(
+                    path,
+                    self.line(node, "exceptions", n, "file"),
+                    1,
+                    ERROR,
+                    f"exception file '{exc['file']}' does not exist in {display(path.parent)}/",
+                )
             start = self.date(path, node, exc.get("valid_from"), ("exceptions", n, "valid_from"))
             end = self.date(path, node, exc.get("valid_to"), ("exceptions", n, "valid_to"))
             if start and end and start > end:
-                self.add(path, self.line(node, "exceptions", n, "valid_to"), 1, ERROR,
-                         f"exception '{exc.get('id')}' ends ({end}) before it starts ({start})")
+                self.add(
+                    path,
+                    self.line(node, "exceptions", n, "valid_to"),
+                    1,
+                    ERROR,
+                    f"exception '{exc.get('id')}' ends ({end}) before it starts ({start})",
+                )
             if start is None and end is None:
-                self.add(path, line, 1, WARNING, f"exception '{exc.get('id')}' has no dates, so it is always in "
-                                                 "force: give valid_from and/or valid_to, or fold it into the rules")
+                self.add(
+                    path,
+                    line,
+                    1,
+                    WARNING,
+                    f"exception '{exc.get('id')}' has no dates, so it is always in "
+                    "force: give valid_from and/or valid_to, or fold it into the rules",
+                )
 
     def date(self, path, node, value, keys) -> dt.date | None:
         if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -467,8 +571,9 @@ class _Linter:
             return dt.date.fromisoformat(str(value))
         except ValueError:
             self.broken.add(self.pid_of(path))
-            self.add(path, self.line(node, *keys), 1, ERROR,
-                     f"{keys[-1]}: '{value}' is not a date; write it YYYY-MM-DD")
+            self.add(
+                path, self.line(node, *keys), 1, ERROR, f"{keys[-1]}: '{value}' is not a date; write it YYYY-MM-DD"
+            )
             return None
 
     def pid_of(self, meta_file: Path) -> str:
@@ -485,9 +590,14 @@ class _Linter:
             if not path.is_file():
                 continue
             if path.parent.resolve() == meta["path"].parent.resolve() and path.suffix == ".lp":
-                self.add(meta["path"], self.line(meta["node"], "exceptions", n, "file"), 1, ERROR,
-                         f"exception file '{exc['file']}' sits beside the policy's rule files, so it is read "
-                         "as one of them and is always in force: move it into a subfolder (e.g. exceptions/)")
+                self.add(
+                    meta["path"],
+                    self.line(meta["node"], "exceptions", n, "file"),
+                    1,
+                    ERROR,
+                    f"exception file '{exc['file']}' sits beside the policy's rule files, so it is read "
+                    "as one of them and is always in force: move it into a subfolder (e.g. exceptions/)",
+                )
                 continue
             files.append(path)
         return files
@@ -497,8 +607,12 @@ class _Linter:
         rule_file = RuleFile(path, pid)
         messages: list[str] = []
         try:
-            ast.parse_files([str(path)], rule_file.statements.append,
-                            logger=lambda code, text: messages.append(text), message_limit=50)
+            ast.parse_files(
+                [str(path)],
+                rule_file.statements.append,
+                logger=lambda code, text: messages.append(text),
+                message_limit=50,
+            )
         except RuntimeError:
             rule_file.ok = False
             if pid:
@@ -513,8 +627,7 @@ class _Linter:
         """Ground the file on its own, with no facts, so that clingo reports what it cannot
         ground at all (unsafe variables...) at the file's own lines."""
         messages: list = []
-        ctl = clingo.Control(["--warn=none"], logger=lambda code, text: messages.append((code, text)),
-                             message_limit=50)
+        ctl = clingo.Control(["--warn=none"], logger=lambda code, text: messages.append((code, text)), message_limit=50)
         parts = []
         with ast.ProgramBuilder(ctl) as builder:
             for statement in rule_file.statements:
@@ -570,22 +683,36 @@ class _Linter:
                     declared = True
                     params = [p.name for p in statement.parameters]
                     if params != ["p"]:
-                        self.add(*_where(statement), ERROR,
-                                 f"write '#program {policymod.PART}(p).': the parameter must be called p "
-                                 f"(here: {', '.join(params) or 'none'})")
+                        self.add(
+                            *_where(statement),
+                            ERROR,
+                            f"write '#program {policymod.PART}(p).': the parameter must be called p "
+                            f"(here: {', '.join(params) or 'none'})",
+                        )
                 elif part != "base":
-                    self.add(*_where(statement), WARNING,
-                             f"'#program {part}' is not a part `endorse evaluate` grounds for a policy; rules "
-                             f"under it are ignored unless some command asks for that part")
+                    self.add(
+                        *_where(statement),
+                        WARNING,
+                        f"'#program {part}' is not a part `endorse evaluate` grounds for a policy; rules "
+                        f"under it are ignored unless some command asks for that part",
+                    )
                 continue
             if part == "base" and statement.ast_type not in (ast.ASTType.Comment, ast.ASTType.Script):
-                self.add(*_where(statement), ERROR,
-                         f"rule outside '#program {policymod.PART}(p).': put that line at the top of the file so "
-                         "the rules apply to this policy only")
+                self.add(
+                    *_where(statement),
+                    ERROR,
+                    f"rule outside '#program {policymod.PART}(p).': put that line at the top of the file so "
+                    "the rules apply to this policy only",
+                )
                 return
         if not declared:
-            self.add(rule_file.path, 1, 1, ERROR,
-                     f"no '#program {policymod.PART}(p).' line: put it at the top of the file, before the rules")
+            self.add(
+                rule_file.path,
+                1,
+                1,
+                ERROR,
+                f"no '#program {policymod.PART}(p).' line: put it at the top of the file, before the rules",
+            )
 
     def bridges(self) -> list:
         """The generated rules by which a derived policy inherits its base's declarations."""
@@ -600,8 +727,12 @@ class _Linter:
                 if arity < 2:
                     self.unbridgeable.add(base)
                     where = self.find([base], name, arity=arity) or (self.meta[base]["path"], 1, 1)
-                    self.add(*where, ERROR, f"'{name}(p)' has only the policy as argument, so a policy extending "
-                                            f"'{base}' cannot inherit it: give it a second argument")
+                    self.add(
+                        *where,
+                        ERROR,
+                        f"'{name}(p)' has only the policy as argument, so a policy extending "
+                        f"'{base}' cannot inherit it: give it a second argument",
+                    )
             text = policymod.bridge_text("bridge", {s for s in signatures if s[1] >= 2})
             try:
                 ast.parse_string(text, statements.append, logger=lambda code, message: None)
@@ -662,25 +793,35 @@ class _Linter:
                 if rule_file is None or rule_file.path in reported:
                     continue
                 reported.add(rule_file.path)
-                if rule_file.policy is None:   # the engine reads a declaration no policy makes (yet)
-                    self.add(*where, WARNING,
-                             f"'{sig[0]}/{sig[1]}' is read here but no policy defines it and no %*! block "
-                             f"documents it as a declaration{hint}")
+                if rule_file.policy is None:  # the engine reads a declaration no policy makes (yet)
+                    self.add(
+                        *where,
+                        WARNING,
+                        f"'{sig[0]}/{sig[1]}' is read here but no policy defines it and no %*! block "
+                        f"documents it as a declaration{hint}",
+                    )
                 else:
-                    self.add(*where, ERROR,
-                             f"'{sig[0]}/{sig[1]}' is read here but nothing defines it: no rule head, no "
-                             f"applicant fact, no %*! documentation{hint}")
+                    self.add(
+                        *where,
+                        ERROR,
+                        f"'{sig[0]}/{sig[1]}' is read here but nothing defines it: no rule head, no "
+                        f"applicant fact, no %*! documentation{hint}",
+                    )
         for sig, where in sorted(own.items()):
             if sig in read or sig in documented:
                 continue
-            self.add(*where, WARNING,
-                     f"'{sig[0]}/{sig[1]}' is defined here but no rule reads it, so it has no effect"
-                     f"{_closest(f'{sig[0]}/{sig[1]}', sorted({f'{n}/{a}' for n, a in read}))}")
+            self.add(
+                *where,
+                WARNING,
+                f"'{sig[0]}/{sig[1]}' is defined here but no rule reads it, so it has no effect"
+                f"{_closest(f'{sig[0]}/{sig[1]}', sorted({f'{n}/{a}' for n, a in read}))}",
+            )
 
     # ---- committee test cases
     def collect_cases(self) -> set[tuple[str, str]] | None:
         """(policy, category) pairs some committee test case expects something of."""
         from . import load, policytest
+
         expected: set = set()
         for pid, directory in sorted(self.policy_dirs.items()):
             tests = directory / "tests"
@@ -695,16 +836,26 @@ class _Linter:
                         self.add(p.file, p.line, 1, ERROR, (f"{p.path}: " if p.path else "") + p.message)
                 else:
                     mark = getattr(err, "problem_mark", None)
-                    self.add(getattr(mark, "name", tests), mark.line + 1 if mark else 1,
-                             mark.column + 1 if mark else 1, ERROR, f"test file is not valid YAML: {err}")
+                    self.add(
+                        getattr(mark, "name", tests),
+                        mark.line + 1 if mark else 1,
+                        mark.column + 1 if mark else 1,
+                        ERROR,
+                        f"test file is not valid YAML: {err}",
+                    )
                 continue
             except (ValueError, KeyError, TypeError, AttributeError) as err:
                 self.add(tests, 1, 1, ERROR, f"the test cases cannot be read: {err}")
                 continue
             for case in cases:
                 if not isinstance(case.expect, dict):
-                    self.add(case.file, 1, 1, ERROR, f"case '{case.name}': expect must be a mapping of "
-                                                     "categories to what they should be")
+                    self.add(
+                        case.file,
+                        1,
+                        1,
+                        ERROR,
+                        f"case '{case.name}': expect must be a mapping of categories to what they should be",
+                    )
                     continue
                 for target in case.expect:
                     policy, _, code = str(target).rpartition("/")
@@ -738,8 +889,7 @@ class _Linter:
     def check_grounded(self, pid: str, cases: set | None) -> None:
         chain = self.chain(pid)
         meta = self.meta[pid]
-        if any(p in self.broken for p in chain) \
-                or not all(f.ok for f in self.files if f.policy is None):
+        if any(p in self.broken for p in chain) or not all(f.ok for f in self.files if f.policy is None):
             return
         if any(p in self.unbridgeable for p in chain[1:]):
             return
@@ -772,8 +922,14 @@ class _Linter:
             head = _CLINGO_MESSAGE.match(text.strip().splitlines()[0]) if text.strip() else None
             if head and not Path(head.group("file")).is_file():
                 if code == clingo.MessageCode.RuntimeError:
-                    self.add(self.meta[pid]["path"], 1, 1, ERROR, "the rules cannot be ground together: "
-                             + " ".join(line.strip() for line in text.strip().splitlines()))
+                    self.add(
+                        self.meta[pid]["path"],
+                        1,
+                        1,
+                        ERROR,
+                        "the rules cannot be ground together: "
+                        + " ".join(line.strip() for line in text.strip().splitlines()),
+                    )
                 continue
             self.clingo_message(text)
         if any(code == clingo.MessageCode.RuntimeError for code, _ in messages):
@@ -814,18 +970,29 @@ class _Linter:
             codes = _names(codes)
             if kind == "section":
                 where = self.find(chain, "category", contains=(what,)) if isinstance(what, str) else None
-                self.add(*(where or (self.meta[pid]["path"], 1, 1)), ERROR,
-                         f"category {what} has no citation: add section(p, {_term(what)}, \"<source key>\", "
-                         "\"<section of that source>\")")
+                self.add(
+                    *(where or (self.meta[pid]["path"], 1, 1)),
+                    ERROR,
+                    f'category {what} has no citation: add section(p, {_term(what)}, "<source key>", '
+                    '"<section of that source>")',
+                )
                 continue
             where = self.find(chain, "requirement", arity=4, contains=(what,)) if isinstance(what, str) else None
             where = where or (self.meta[pid]["path"], 1, 1)
             if kind == "summary":
-                self.add(*where, ERROR, f"requirement {_term(what)} ({codes}) has no summary: state it in plain "
-                                        "words as the fourth argument of requirement/4")
+                self.add(
+                    *where,
+                    ERROR,
+                    f"requirement {_term(what)} ({codes}) has no summary: state it in plain "
+                    "words as the fourth argument of requirement/4",
+                )
             else:
-                self.add(*where, ERROR, f"requirement {_term(what)} ({codes}) has no citation: add heading(p, "
-                                        f"{_term(what)}, \"<heading in the source>\")")
+                self.add(
+                    *where,
+                    ERROR,
+                    f"requirement {_term(what)} ({codes}) has no citation: add heading(p, "
+                    f'{_term(what)}, "<heading in the source>")',
+                )
 
     def threshold_uses(self) -> set[tuple[str, int, tuple]]:
         """(declaration, arity, argument path) of every argument the engine looks up as a threshold
@@ -835,8 +1002,13 @@ class _Linter:
             for statement in rule_file.statements:
                 if statement.ast_type != ast.ASTType.Rule:
                     continue
-                literals = [lit for lit in statement.body if lit.ast_type == ast.ASTType.Literal
-                            and lit.sign == ast.Sign.NoSign and lit.atom.ast_type == ast.ASTType.SymbolicAtom]
+                literals = [
+                    lit
+                    for lit in statement.body
+                    if lit.ast_type == ast.ASTType.Literal
+                    and lit.sign == ast.Sign.NoSign
+                    and lit.atom.ast_type == ast.ASTType.SymbolicAtom
+                ]
                 fns = [f for lit in literals for f in [_function(lit.atom.symbol)] if f is not None]
                 for th in fns:
                     if _sig(th) != ("threshold", 4) or th.arguments[2].ast_type != ast.ASTType.Variable:
@@ -850,8 +1022,8 @@ class _Linter:
         return uses
 
     def check_thresholds(self, pid, chain, atoms, own) -> None:
-        named: dict[tuple, set] = {}       # (variant, category) -> threshold names declarations look up
-        refs: dict[tuple, list] = {}       # (name, declaration) -> categories lacking it
+        named: dict[tuple, set] = {}  # (variant, category) -> threshold names declarations look up
+        refs: dict[tuple, list] = {}  # (name, declaration) -> categories lacking it
         for name, arity, path in sorted(self.threshold_uses()):
             for args in atoms.get(name, arity):
                 if args[0] not in own:
@@ -873,8 +1045,12 @@ class _Linter:
             if self.inherited(pid, chain, ("undefined threshold", name)):
                 continue
             where = self.find_declaration(chain, name) or (self.meta[pid]["path"], 1, 1)
-            self.add(*where, ERROR, f"threshold '{name}' is named for {_names(codes)} but not defined there: add "
-                                    f"threshold(p, C, {name}, <number>){_closest(name, every_name)}")
+            self.add(
+                *where,
+                ERROR,
+                f"threshold '{name}' is named for {_names(codes)} but not defined there: add "
+                f"threshold(p, C, {name}, <number>){_closest(name, every_name)}",
+            )
         unused: dict[str, list] = {}
         bad: dict[str, list] = {}
         for (v, c), values in defined.items():
@@ -886,26 +1062,39 @@ class _Linter:
         all_named = sorted({n for names in named.values() for n in names})
         for name, codes in sorted(unused.items()):
             where = self.find([pid], "threshold", arity=4, contains=(name,))
-            if where is None:    # inherited, its requirement replaced: nothing the policy wrote
+            if where is None:  # inherited, its requirement replaced: nothing the policy wrote
                 continue
-            self.add(*where, WARNING, f"threshold '{name}' is defined for {_names(codes)} but no requirement there "
-                                      f"uses it{_closest(name, all_named)}")
+            self.add(
+                *where,
+                WARNING,
+                f"threshold '{name}' is defined for {_names(codes)} but no requirement there "
+                f"uses it{_closest(name, all_named)}",
+            )
         for name, codes in sorted(bad.items()):
             if self.inherited(pid, chain, ("bad threshold", name)):
                 continue
             where = self.find_threshold_text(chain, name) or (self.meta[pid]["path"], 1, 1)
-            self.add(*where, ERROR, f"threshold '{name}' ({_names(codes)}) is not a whole number: write it without "
-                                    "quotes or units (hours and days are whole numbers)")
+            self.add(
+                *where,
+                ERROR,
+                f"threshold '{name}' ({_names(codes)}) is not a whole number: write it without "
+                "quotes or units (hours and days are whole numbers)",
+            )
 
     def find_threshold_text(self, chain, name: str) -> tuple | None:
         """Where a threshold `name` is given a value that is not a number."""
         for rule_file in self.rule_files_of(chain):
             for statement in rule_file.statements:
                 for fn in heads_and_bodies(statement)[0]:
-                    if _sig(fn) == ("threshold", 4) and name in _constants(fn.arguments[2]) \
-                            and fn.arguments[3].ast_type not in (ast.ASTType.Variable, ast.ASTType.BinaryOperation) \
-                            and not (fn.arguments[3].ast_type == ast.ASTType.SymbolicTerm
-                                     and fn.arguments[3].symbol.type == clingo.SymbolType.Number):
+                    if (
+                        _sig(fn) == ("threshold", 4)
+                        and name in _constants(fn.arguments[2])
+                        and fn.arguments[3].ast_type not in (ast.ASTType.Variable, ast.ASTType.BinaryOperation)
+                        and not (
+                            fn.arguments[3].ast_type == ast.ASTType.SymbolicTerm
+                            and fn.arguments[3].symbol.type == clingo.SymbolType.Number
+                        )
+                    ):
                         return _where(fn)
         return None
 
@@ -931,24 +1120,38 @@ class _Linter:
             # only a category written out is a mistake when the base lacks it.
             if v in own and (v, c) not in base_categories and self.literal([pid], "drop", 1, c):
                 where = self.find([pid], "drop", contains=(c,)) or (self.meta[pid]["path"], 1, 1)
-                self.add(*where, ERROR, f"drops category {_term(c)}, which the base policy '{base}' does not have"
-                                        f"{_closest(_code(c), sorted(_code(x[1]) for x in base_categories))}")
+                self.add(
+                    *where,
+                    ERROR,
+                    f"drops category {_term(c)}, which the base policy '{base}' does not have"
+                    f"{_closest(_code(c), sorted(_code(x[1]) for x in base_categories))}",
+                )
         for v, c, key in atoms.get("replace", 3):
             if v not in own:
                 continue
             if (v, c) not in base_categories:
                 if (v, c) not in categories and self.literal([pid], "replace", 1, c):
                     where = self.find([pid], "replace", contains=(c,)) or (self.meta[pid]["path"], 1, 1)
-                    self.add(*where, ERROR, f"replaces {_term(key)} in category {_term(c)}, which neither this "
-                                            f"policy nor its base '{base}' has")
-                continue    # a category of the derived policy's own: nothing to replace, nothing lost
+                    self.add(
+                        *where,
+                        ERROR,
+                        f"replaces {_term(key)} in category {_term(c)}, which neither this "
+                        f"policy nor its base '{base}' has",
+                    )
+                continue  # a category of the derived policy's own: nothing to replace, nothing lost
             if (v, c, key) not in base_keys:
-                where = self.find([pid], "replace", contains=tuple(x for x in (c, key) if isinstance(x, str))) \
-                    or self.find([pid], "replace", contains=(key,) if isinstance(key, str) else ()) \
+                where = (
+                    self.find([pid], "replace", contains=tuple(x for x in (c, key) if isinstance(x, str)))
+                    or self.find([pid], "replace", contains=(key,) if isinstance(key, str) else ())
                     or (self.meta[pid]["path"], 1, 1)
+                )
                 keys = sorted({str(k) for (vv, cc, k) in base_keys if vv == v and cc == c})
-                self.add(*where, ERROR, f"replaces {_term(key)} in category {_term(c)}, but the base policy '{base}' "
-                                        f"declares nothing of that name there{_closest(str(key), keys)}")
+                self.add(
+                    *where,
+                    ERROR,
+                    f"replaces {_term(key)} in category {_term(c)}, but the base policy '{base}' "
+                    f"declares nothing of that name there{_closest(str(key), keys)}",
+                )
 
     def literal(self, pids, predicate: str, index: int, value) -> bool:
         """Whether some rule of these policies writes `value` out as argument `index` of a `predicate` head."""
@@ -971,11 +1174,15 @@ class _Linter:
                 missing.setdefault(str(doc), []).append(c)
         for doc, codes in sorted(missing.items()):
             where = self.find([pid], "section", contains=(doc,))
-            if where is None:   # cited by the base's rules: the derived policy must list it too
+            if where is None:  # cited by the base's rules: the derived policy must list it too
                 where = (meta["path"], self.line(meta["node"], "sources"), 1)
-            self.add(*where, ERROR, f"the rules cite source '{doc}' ({_names(codes)}) but {display(meta['path'])} "
-                                    f"lists no source '{doc}': add it under sources with its file and title"
-                                    f"{_closest(doc, sorted(listed))}")
+            self.add(
+                *where,
+                ERROR,
+                f"the rules cite source '{doc}' ({_names(codes)}) but {display(meta['path'])} "
+                f"lists no source '{doc}': add it under sources with its file and title"
+                f"{_closest(doc, sorted(listed))}",
+            )
 
     def check_cases(self, pid, chain, atoms, own, cases) -> None:
         codes = sorted({c for v, c, *_ in atoms.get("category", 4) if v in own and isinstance(c, str)})
@@ -983,15 +1190,22 @@ class _Linter:
         for code in codes:
             if (pid, code) in cases:
                 continue
-            where = self.find([pid], "category", arity=4, contains=(code,)) \
-                or (self.meta[pid]["path"], self.line(self.meta[pid]["node"], "extends"), 1)
+            where = self.find([pid], "category", arity=4, contains=(code,)) or (
+                self.meta[pid]["path"],
+                self.line(self.meta[pid]["node"], "extends"),
+                1,
+            )
             untested.setdefault(where, []).append(code)
         for where, missing in sorted(untested.items(), key=lambda kv: tuple(map(str, kv[0]))):
             several = len(missing) > 1
-            self.add(*where, WARNING, f"{'categories' if several else 'category'} {_names(missing)} "
-                                      f"{'have' if several else 'has'} no committee test case: add one to "
-                                      f"{display(self.policy_dirs[pid] / 'tests')}/ that expects something of "
-                                      f"{'each' if several else 'it'} (see docs/committee-guide.md)")
+            self.add(
+                *where,
+                WARNING,
+                f"{'categories' if several else 'category'} {_names(missing)} "
+                f"{'have' if several else 'has'} no committee test case: add one to "
+                f"{display(self.policy_dirs[pid] / 'tests')}/ that expects something of "
+                f"{'each' if several else 'it'} (see docs/committee-guide.md)",
+            )
 
 
 class _MetaLoader(yaml.SafeLoader):
@@ -1006,6 +1220,7 @@ class _Ground:
 
     def __init__(self, ctl: clingo.Control, program):
         from .terms import decode
+
         self._decode = decode
         self._atoms = ctl.symbolic_atoms
         self._cache: dict = {}
@@ -1013,8 +1228,12 @@ class _Ground:
     def get(self, name: str, arity: int) -> list[tuple]:
         if (name, arity) not in self._cache:
             self._cache[(name, arity)] = sorted(
-                (tuple(self._decode(a) for a in atom.symbol.arguments)
-                 for atom in self._atoms.by_signature(name, arity)), key=repr)
+                (
+                    tuple(self._decode(a) for a in atom.symbol.arguments)
+                    for atom in self._atoms.by_signature(name, arity)
+                ),
+                key=repr,
+            )
         return self._cache[(name, arity)]
 
     def base_keys(self, terms: dict) -> set:
@@ -1071,6 +1290,7 @@ def _at(args: tuple, path: tuple):
 def _names(codes, limit: int = 6) -> str:
     """Category codes in the order the policies list them, the first few of them."""
     from .order import category_rank
+
     codes = sorted({_code(c) for c in codes}, key=lambda c: (category_rank(c), c))
     return ", ".join(codes[:limit]) + (f" and {len(codes) - limit} more" if len(codes) > limit else "")
 
@@ -1089,4 +1309,3 @@ def _term(value) -> str:
 def _closest(word: str, options) -> str:
     match = difflib.get_close_matches(word, [o for o in options if o != word], n=1, cutoff=0.75)
     return f" (did you mean '{match[0]}'?)" if match else ""
-

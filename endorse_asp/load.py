@@ -5,6 +5,7 @@ keeps its line, and duplicate keys, aliases and odd tags are caught before any
 value is built.  Values are then checked by walking the JSON Schema in
 `applicant.schema.json`, which also drives normalization (defaults, absent lists).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,22 +23,27 @@ from typing import Any, NamedTuple
 import yaml
 from yaml import events
 
-SCHEMA: dict = json.loads(
-    resources.files(__package__).joinpath("applicant.schema.json").read_text("utf-8"))
+SCHEMA: dict = json.loads(resources.files(__package__).joinpath("applicant.schema.json").read_text("utf-8"))
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 50  # far deeper than the format needs; keeps the recursive reader safe
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML = "tag:yaml.org,2002:"
 # Plain scalars resolving to any other tag (str, and merge '<<' or value '=') stay text.
-_CONSTRUCT = {tag: yaml.constructor.SafeConstructor.yaml_constructors[tag]
-              for tag in (_YAML + "null", _YAML + "bool", _YAML + "int", _YAML + "float",
-                          _YAML + "timestamp")}
+_CONSTRUCT = {
+    tag: yaml.constructor.SafeConstructor.yaml_constructors[tag]
+    for tag in (_YAML + "null", _YAML + "bool", _YAML + "int", _YAML + "float", _YAML + "timestamp")
+}
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_EXPECTED = {"object": "a mapping", "array": "a list", "string": "text",
-             "number": "a number", "integer": "a whole number", "boolean": "true or false"}
-_PYTHON_TYPE = {"object": dict, "array": list, "string": str, "number": (int, float),
-                "integer": int, "boolean": bool}
+_EXPECTED = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+}
+_PYTHON_TYPE = {"object": dict, "array": list, "string": str, "number": (int, float), "integer": int, "boolean": bool}
 
 
 class Problem(NamedTuple):
@@ -105,8 +111,7 @@ def validate(raw: Any, source: str, lines: dict[str, int] | None = None) -> Appl
     """Check `raw` against SCHEMA and the loader-only rules; return it normalized."""
     checker = _Checker(source, lines or {})
     if not isinstance(raw, dict):
-        checker.report("", "the top level must be a mapping of fields (id: ..., name: ...), "
-                           f"got {_describe(raw)}")
+        checker.report("", f"the top level must be a mapping of fields (id: ..., name: ...), got {_describe(raw)}")
         raise InputError(checker.problems)
     data = checker.check(raw, SCHEMA, "")
     if checker.problems:
@@ -126,8 +131,7 @@ def parse_yaml(text: str | bytes, source: str) -> tuple[Any, dict[str, int], lis
     try:
         return reader.document(), reader.lines, reader.problems
     except yaml.MarkedYAMLError as err:
-        raise _fail(source, _mark_line(err.problem_mark or err.context_mark),
-                    _syntax_message(err)) from None
+        raise _fail(source, _mark_line(err.problem_mark or err.context_mark), _syntax_message(err)) from None
     except yaml.YAMLError as err:  # ReaderError: unacceptable characters, offset in UTF-8 bytes
         position = getattr(err, "position", 0)
         line = text.encode("utf-8")[:position].count(b"\n") + 1
@@ -172,9 +176,11 @@ def _as_text(text: str | bytes, source: str) -> str:
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError as err:
-            raise _fail(source, text.count("\n", 0, err.start) + 1,
-                        f"not valid Unicode text (lone surrogate at character {err.start})"
-                        ) from None
+            raise _fail(
+                source,
+                text.count("\n", 0, err.start) + 1,
+                f"not valid Unicode text (lone surrogate at character {err.start})",
+            ) from None
     else:
         data = bytes(text)
     if len(data) > MAX_BYTES:
@@ -183,21 +189,26 @@ def _as_text(text: str | bytes, source: str) -> str:
         raise _fail(source, None, "file is UTF-16 text; save it as UTF-8")
     if b"\0" in data:
         offset = data.index(b"\0")
-        raise _fail(source, data.count(b"\n", 0, offset) + 1,
-                    f"binary content (NUL byte at byte offset {offset}); expected YAML text")
+        raise _fail(
+            source,
+            data.count(b"\n", 0, offset) + 1,
+            f"binary content (NUL byte at byte offset {offset}); expected YAML text",
+        )
     if isinstance(text, str):
         return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise _fail(source, data.count(b"\n", 0, err.start) + 1,
-                    f"not UTF-8 text: byte 0x{data[err.start]:02x} at byte offset {err.start}"
-                    ) from None
+        raise _fail(
+            source,
+            data.count(b"\n", 0, err.start) + 1,
+            f"not UTF-8 text: byte 0x{data[err.start]:02x} at byte offset {err.start}",
+        ) from None
 
 
 def _tag(tag: str) -> str:
     """'tag:yaml.org,2002:binary' -> '!!binary', as it is written."""
-    return "!!" + tag[len(_YAML):] if tag.startswith(_YAML) else tag
+    return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
 
 
 def _mark_line(mark: Any) -> int | None:
@@ -233,8 +244,11 @@ class _Reader:
         self.loader.get_event()  # DocumentEndEvent
         extra = self.loader.get_event()
         if isinstance(extra, events.DocumentStartEvent):
-            raise _fail(self.source, _mark_line(extra.start_mark),
-                        "several YAML documents in one file; an applicant file holds one")
+            raise _fail(
+                self.source,
+                _mark_line(extra.start_mark),
+                "several YAML documents in one file; an applicant file holds one",
+            )
         return value
 
     def node(self, event: events.NodeEvent, path: str, depth: int) -> Any:
@@ -281,15 +295,16 @@ class _Reader:
             scalar = isinstance(event, events.ScalarEvent)
             key = self.node(event, path if scalar else join(path, "?"), depth + 1)
             if not isinstance(key, str):
-                self.problems.append(Problem(self.source, line, path,
-                                             f"field names must be text, got {_describe(key)}"))
+                self.problems.append(
+                    Problem(self.source, line, path, f"field names must be text, got {_describe(key)}")
+                )
                 self.node(self.loader.get_event(), path, depth + 1)
                 continue
             child = join(path, key)
             if key in result:
-                self.problems.append(Problem(
-                    self.source, line, child,
-                    f"duplicate key '{key}' ({_lines(self.lines[child], line)})"))
+                self.problems.append(
+                    Problem(self.source, line, child, f"duplicate key '{key}' ({_lines(self.lines[child], line)})")
+                )
                 self.node(self.loader.get_event(), child, depth + 1)
                 continue
             self.lines[child] = line
@@ -357,8 +372,7 @@ class _Checker:
                 self.report(join(path, key), f"missing required field '{key}'", line_of=path)
         if "start" in properties and "end" in properties:
             self.order(checked, path)
-        return {key: checked[key] if key in checked else _absent(sub)
-                for key, sub in properties.items()}
+        return {key: checked[key] if key in checked else _absent(sub) for key, sub in properties.items()}
 
     def order(self, checked: dict, path: str) -> None:
         """An `end` date may not come before its sibling `start`."""
@@ -453,5 +467,5 @@ def _describe(value: Any) -> str:
 
 def _short(value: Any) -> str:
     """repr() cut to a readable length."""
-    text = repr(value) if not isinstance(value, int) or abs(value) < 10 ** 30 else "(huge)"
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "(huge)"
     return text if len(text) <= 60 else text[:57] + "..."

@@ -14,6 +14,7 @@ The applicant is judged once per scenario: their own date, and the later dates
 on which time alone could close a gap (a work requirement's missing days, a
 year of RS/C). An alternative reached only on a later date carries that date.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,16 +30,24 @@ from .policy import Program, load_program
 from .solve import Case, case_symbols
 from .terms import decode
 
-HORIZON = 5 * 365        # the furthest date worth trying
-RSC_YEAR = 365           # a new block of RS/C runs a year
-ENUMERATE = 24           # subset-minimal models looked at per goal
+HORIZON = 5 * 365  # the furthest date worth trying
+RSC_YEAR = 365  # a new block of RS/C runs a year
+ENUMERATE = 24  # subset-minimal models looked at per goal
 TITLES = {"med": "MEd", "phd": "PhD", "psyd": "PsyD", "edd": "EdD", "msw": "MSW", "aa": "AA"}
 BANDS = {"infant": "infants (birth to 36 months)", "early_childhood": "young children (3 to 6 years)"}
-DOING = {"services": "providing services", "rsc_provision": "providing RS/C to others",
-         "supervision": "supervising staff"}
-ROLES = {"current_program_supervisor": "your current program supervisor", "rsc_provider": "your RS/C provider",
-         "rsc_recipient": "someone who receives RS/C from you", "student": "a student you taught or supervised",
-         "department_chair": "your department chair", "supervisee": "someone you supervise"}
+DOING = {
+    "services": "providing services",
+    "rsc_provision": "providing RS/C to others",
+    "supervision": "supervising staff",
+}
+ROLES = {
+    "current_program_supervisor": "your current program supervisor",
+    "rsc_provider": "your RS/C provider",
+    "rsc_recipient": "someone who receives RS/C from you",
+    "student": "a student you taught or supervised",
+    "department_chair": "your department chair",
+    "supervisee": "someone you supervise",
+}
 
 
 @dataclass
@@ -90,48 +99,85 @@ def describe(term, rid: str, day0: dt.date, until: dt.date) -> Item:
         case "training":
             band, topic, amount = args
             about = {"rsc": "on providing RS/C (didactic)", "dei": "on diversity, equity and inclusion"}.get(
-                topic, "on relationship-based practice")
-            entry = {"title": f"Further training {about}", "hours": amount / 100 if amount % 100 else amount // 100,
-                     "date": day0, "topics": [topic], "focus": band, "didactic": True}
-            return Item(rid, f"Complete {hours(amount)} more hours of training {about}, focused on "
-                             f"{BANDS[band]}, by {day0}", [f"training+={flow(entry)}"])
+                topic, "on relationship-based practice"
+            )
+            entry = {
+                "title": f"Further training {about}",
+                "hours": amount / 100 if amount % 100 else amount // 100,
+                "date": day0,
+                "topics": [topic],
+                "focus": band,
+                "didactic": True,
+            }
+            return Item(
+                rid,
+                f"Complete {hours(amount)} more hours of training {about}, focused on {BANDS[band]}, by {day0}",
+                [f"training+={flow(entry)}"],
+            )
         case "rsc":
             code, doing, band, amount, about_own = args
             start = max(day0, until - dt.timedelta(RSC_YEAR - 1))
-            entry = {"provider": f"New RS/C provider ({code})", "provider_endorsement": code, "start": start,
-                     "end": until, "hours": amount // 100 if amount % 100 == 0 else amount / 100,
-                     "while": [doing], "ages": [band]}
+            entry = {
+                "provider": f"New RS/C provider ({code})",
+                "provider_endorsement": code,
+                "start": start,
+                "end": until,
+                "hours": amount // 100 if amount % 100 == 0 else amount / 100,
+                "while": [doing],
+                "ages": [band],
+            }
             extra = ""
             if about_own:
                 entry["about_own_rsc"] = about_own // 100 if about_own % 100 == 0 else about_own / 100
                 extra = f", {hours(about_own)} of them about the RS/C you provide"
-            return Item(rid, f"Receive {hours(amount)} hours of RS/C from a provider endorsed {code}{extra}, "
-                             f"between {start} and {until}, while {DOING.get(doing, doing)} for {BANDS[band]}",
-                        [f"rsc+={flow(entry)}"])
+            return Item(
+                rid,
+                f"Receive {hours(amount)} hours of RS/C from a provider endorsed {code}{extra}, "
+                f"between {start} and {until}, while {DOING.get(doing, doing)} for {BANDS[band]}",
+                [f"rsc+={flow(entry)}"],
+            )
         case "job":
             band, service, families = args
-            entry = {"title": "New qualifying position", "start": day0, "paid": True, "supervised": True,
-                     "ages": [band], "relationship_focus": True}
+            entry = {
+                "title": "New qualifying position",
+                "start": day0,
+                "paid": True,
+                "supervised": True,
+                "ages": [band],
+                "relationship_focus": True,
+            }
             if service != "any":
                 entry["services"] = [service]
             if families:
                 entry["families_served"] = families
             what = f" ({service.replace('_', ' ')})" if service != "any" else ""
-            return Item(rid, f"Work in a paid, supervised, relationship-focused position{what} with {BANDS[band]} "
-                             f"and their families from {day0} through {until}"
-                             + (f", serving at least {families} families" if families else ""), [f"work+={flow(entry)}"])
+            return Item(
+                rid,
+                f"Work in a paid, supervised, relationship-focused position{what} with {BANDS[band]} "
+                f"and their families from {day0} through {until}"
+                + (f", serving at least {families} families" if families else ""),
+                [f"work+={flow(entry)}"],
+            )
         case "degree":
             level, key = args
             title = TITLES.get(key, key.upper())
-            return Item(rid, f"Earn a {DEGREES[level]} degree ({title}) and supply its transcript",
-                        [f"degrees+={flow({'level': level, 'title': title, 'conferred': day0})}"])
+            return Item(
+                rid,
+                f"Earn a {DEGREES[level]} degree ({title}) and supply its transcript",
+                [f"degrees+={flow({'level': level, 'title': title, 'conferred': day0})}"],
+            )
         case "credential":
             (kind_,) = args
-            return Item(rid, f"Earn the {kind_.upper() if kind_ == 'cda' else kind_.replace('_', ' ')} credential",
-                        [f"credentials+={flow({'type': kind_, 'earned': day0})}"])
+            return Item(
+                rid,
+                f"Earn the {kind_.upper() if kind_ == 'cda' else kind_.replace('_', ' ')} credential",
+                [f"credentials+={flow({'type': kind_, 'earned': day0})}"],
+            )
         case "transcript":
             (index,) = args
-            return Item(rid, f"Supply the official transcript of degrees[{index}]", [f"degrees[{index}].transcript=true"])
+            return Item(
+                rid, f"Supply the official transcript of degrees[{index}]", [f"degrees[{index}].transcript=true"]
+            )
         case "rater":
             role_, code = args
             entry = {"rater": f"New rater ({role_}{', ' + code if code != 'none' else ''})", "roles": [role_]}
@@ -153,12 +199,20 @@ def describe(term, rid: str, day0: dt.date, until: dt.date) -> Item:
             return Item(rid, f"Pass the {program.upper()} written examination{essay}", [f"exam={flow(exam)}"])
         case "membership":
             (assoc,) = args
-            return Item(rid, f"Join {assoc} (membership current from {day0})",
-                        [f"memberships+={flow({'association': assoc, 'start': day0})}"])
+            return Item(
+                rid,
+                f"Join {assoc} (membership current from {day0})",
+                [f"memberships+={flow({'association': assoc, 'start': day0})}"],
+            )
         case "leadership":
             (level,) = args
-            return Item(rid, f"Take on a leadership activity at the {level} level, beyond paid work",
-                        [f"leadership+={flow({'activity': f'Leadership activity ({level} level)', 'level': level, 'start': day0, 'beyond_paid_work': True})}"])
+            return Item(
+                rid,
+                f"Take on a leadership activity at the {level} level, beyond paid work",
+                [
+                    f"leadership+={flow({'activity': f'Leadership activity ({level} level)', 'level': level, 'start': day0, 'beyond_paid_work': True})}"
+                ],
+            )
     raise ValueError(f"unknown item {term!r}")
 
 
@@ -184,19 +238,24 @@ def scenario_dates(evaluation: Evaluation, goals: set) -> list[dt.date]:
 class Solver:
     """One grounding of the need program for an applicant, solved per goal."""
 
-    def __init__(self, program: Program, applicant: Applicant, day0: dt.date, dates: list[dt.date],
-                 categories: tuple[str, ...]):
+    def __init__(
+        self, program: Program, applicant: Applicant, day0: dt.date, dates: list[dt.date], categories: tuple[str, ...]
+    ):
         self.program, self.day0, self.dates = program, day0, dates
         data = applicant.data
-        cases = [Case(data, d, tuple(v.name for p in program.policies for v in program.variants_in_force(p, d)),
-                      categories) for d in dates]
+        cases = [
+            Case(data, d, tuple(v.name for p in program.policies for v in program.variants_in_force(p, d)), categories)
+            for d in dates
+        ]
         self.variants = set().union(*(case.grounds for case in cases))
         before = self._plain(cases)
         self.ctl = clingo.Control(["--warn=none", "--heuristic=Domain"], logger=lambda code, message: None)
         program.load_into(self.ctl)
         with self.ctl.backend() as backend:
+
             def fact(symbol):
                 backend.add_rule([backend.add_atom(symbol)])
+
             for s, case in enumerate(cases):
                 a = clingo.Number(s)
                 for symbol in case_symbols(s, case):
@@ -210,16 +269,21 @@ class Solver:
                         fact(clingo.Function("given", [a, clingo.Function(kind), clingo.Number(i)]))
             for variant in program.variants.values():
                 fact(clingo.Function("variant_of", [clingo.String(variant.name), clingo.String(variant.policy)]))
-                fact(clingo.Function("home_association", [clingo.String(variant.name),
-                                                          clingo.String(program.policies[variant.policy].association)]))
+                fact(
+                    clingo.Function(
+                        "home_association",
+                        [clingo.String(variant.name), clingo.String(program.policies[variant.policy].association)],
+                    )
+                )
         self.ctl.ground(program.parts(self.variants) + [("needs", [])])
         atoms = self.ctl.symbolic_atoms
         self.picks = [(decode(a.symbol)[1], a.literal) for a in atoms.by_signature("pick", 1)]
         self.chosen = [(a.symbol, a.literal) for a in atoms.by_signature("chosen", 3)]
         self.focus = [(a.symbol, a.literal) for a in atoms.by_signature("focus", 2)]
         # (scenario, term, cost); an offer that rests on choices is also ground with cost #inf, never true
-        self.offers = {o for o in (decode(a.symbol)[1:] for a in atoms.by_signature("item", 3))
-                       if isinstance(o[2], int)}
+        self.offers = {
+            o for o in (decode(a.symbol)[1:] for a in atoms.by_signature("item", 3)) if isinstance(o[2], int)
+        }
         self.serves: dict = {}
         for a in atoms.by_signature("for", 4):
             term, variant, code, rid = decode(a.symbol)[1:]
@@ -245,14 +309,16 @@ class Solver:
             for pair in model.symbols(shown=True):
                 s, fact_ = pair.arguments
                 out[s.number].append(fact_)
+
         ctl.solve(on_model=on_model)
         return out
 
     def alternatives(self, goals: list[tuple[str, str]], limit: int) -> list[tuple[int, int, frozenset]]:
         """(cost, scenario, items) for the goals together: the cheapest, then other subset-minimal ones."""
         wanted = {(clingo.String(p), clingo.String(c)) for p, c in goals}
-        return self._solve([literal if tuple(symbol.arguments) in wanted else -literal
-                            for symbol, literal in self.focus], limit)
+        return self._solve(
+            [literal if tuple(symbol.arguments) in wanted else -literal for symbol, literal in self.focus], limit
+        )
 
     def _solve(self, assumptions: list[int], limit: int) -> list[tuple[int, int, frozenset]]:
         found: dict[tuple, int] = {}
@@ -275,18 +341,20 @@ class Solver:
         found[optimum] = sum(k for _, k in optimum[1])
         conf.solve.opt_mode, conf.solve.enum_mode, conf.solve.models = "ignore", "domRec", str(ENUMERATE)
         self.ctl.solve(assumptions=assumptions, on_model=collect)
-        ranked = sorted(((cost, s, items) for (s, items), cost in found.items()),
-                        key=lambda t: (t[0], t[1], sorted(map(str, t[2]))))
+        ranked = sorted(
+            ((cost, s, items) for (s, items), cost in found.items()), key=lambda t: (t[0], t[1], sorted(map(str, t[2])))
+        )
         kept: list = []
-        for cost, s, items in ranked:       # the same or more items on the same or a later date add nothing
+        for cost, s, items in ranked:  # the same or more items on the same or a later date add nothing
             terms = {term for term, _ in items}
             if not any(s2 <= s and {term for term, _ in i2} <= terms for _, s2, i2 in kept):
                 kept.append((cost, s, items))
         return kept[:limit]
 
 
-def written(solver: Solver, found: list[tuple[int, int, frozenset]], goals: list[tuple[str, str]],
-            blockers: list[str]) -> list[Alternative]:
+def written(
+    solver: Solver, found: list[tuple[int, int, frozenset]], goals: list[tuple[str, str]], blockers: list[str]
+) -> list[Alternative]:
     """Alternatives in words and edits; each item named for the first blocker it was offered for."""
     out = []
     for cost, s, items in found:
@@ -301,28 +369,44 @@ def written(solver: Solver, found: list[tuple[int, int, frozenset]], goals: list
     return out
 
 
-def fill_needs(evaluation: Evaluation, applicant: Applicant, program: Program | None = None,
-               limit: int = 5) -> Evaluation:
+def fill_needs(
+    evaluation: Evaluation, applicant: Applicant, program: Program | None = None, limit: int = 5
+) -> Evaluation:
     """Fill `needs` of every category the evaluation did not reach."""
     program = program or load_program()
     open_ = [r for r in evaluation.results if r.status in ("not_eligible", "incomplete")]
     if not open_:
         return evaluation
     goals = {(r.policy, r.category) for r in open_}
-    solver = Solver(program, applicant, evaluation.as_of, scenario_dates(evaluation, goals),
-                    tuple(sorted({r.category for r in open_})))
+    solver = Solver(
+        program,
+        applicant,
+        evaluation.as_of,
+        scenario_dates(evaluation, goals),
+        tuple(sorted({r.category for r in open_})),
+    )
     for r in open_:
         goal = [(r.policy, r.category)]
         r.needs = written(solver, solver.alternatives(goal, limit), goal, r.blockers)
     return evaluation
 
 
-def plan(evaluation: Evaluation, applicant: Applicant, goals: list[tuple[str, str]],
-         program: Program | None = None, limit: int = 5) -> list[Alternative]:
+def plan(
+    evaluation: Evaluation,
+    applicant: Applicant,
+    goals: list[tuple[str, str]],
+    program: Program | None = None,
+    limit: int = 5,
+) -> list[Alternative]:
     """Alternatives reaching all the goals together (shared items counted once)."""
     program = program or load_program()
     results = {(r.policy, r.category): r for r in evaluation.results}
     blockers = [b for g in goals for b in results[g].blockers]
-    solver = Solver(program, applicant, evaluation.as_of, scenario_dates(evaluation, set(goals)),
-                    tuple(sorted({c for _, c in goals})))
+    solver = Solver(
+        program,
+        applicant,
+        evaluation.as_of,
+        scenario_dates(evaluation, set(goals)),
+        tuple(sorted({c for _, c in goals})),
+    )
     return written(solver, solver.alternatives(goals, limit), goals, blockers)

@@ -6,6 +6,7 @@ policy.yaml, taken in that policy order; a category not yet placed goes just bef
 next category of the same list that is (else at the end), so a derived policy that adds
 one (Virginia's IFRS) places it among those it shares. Codes no list names come last, by code.
 """
+
 from __future__ import annotations
 
 import functools
@@ -39,6 +40,7 @@ def policy_order(policies: dict[str, Policy]) -> tuple[str, ...]:
             out.append(pid)
             for child in sorted(p.id for p in policies.values() if p.extends == pid):
                 visit(child)
+
     for pid in sorted(p.id for p in policies.values() if not p.extends or p.extends not in policies):
         visit(pid)
     return tuple(out)
@@ -51,7 +53,7 @@ def category_order(policies: dict[str, Policy]) -> tuple[str, ...]:
         for n, code in enumerate(listed):
             if code in placed:
                 continue
-            after = next((c for c in listed[n + 1:] if c in placed), None)
+            after = next((c for c in listed[n + 1 :] if c in placed), None)
             placed.insert(placed.index(after) if after else len(placed), code)
     return tuple(placed)
 

@@ -16,6 +16,7 @@ two dates. Each stretch of time with its own set of exceptions in force is a
 variant of the policy, judged under its own name (`massaimh+capacity-building`);
 an applicant is judged under the variant in force on their evaluation date.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,11 +37,11 @@ from .terms import decode
 
 # Compiled programs and their catalogues, keyed by a hash of the rule files and of this compiler.
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "endorse-asp"
-CACHE_KEEP = 8        # compiled programs kept (the most recently saved): policy trees in use at once
-ENV = "ENDORSE_POLICIES"     # names a policies folder to use instead of the shipped one
+CACHE_KEEP = 8  # compiled programs kept (the most recently saved): policy trees in use at once
+ENV = "ENDORSE_POLICIES"  # names a policies folder to use instead of the shipped one
 PART = "policy"
 NOT_BRIDGED = {"drop", "replace", "touched"}
-NOT_TOUCHING = {"section", "heading", "cost", "advisory"}   # citations, prices, words change no verdict
+NOT_TOUCHING = {"section", "heading", "cost", "advisory"}  # citations, prices, words change no verdict
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -62,7 +63,7 @@ def shipped_policies() -> Path | None:
 # The policies folder shipped with the package (None if it holds none). Which folder a
 # command uses is decided when it runs, by policies_root().
 POLICY_ROOT = shipped_policies()
-_chosen: Path | None = None     # set by use_policies (the CLI's --policies)
+_chosen: Path | None = None  # set by use_policies (the CLI's --policies)
 
 
 def is_policies_folder(path: Path) -> bool:
@@ -73,8 +74,10 @@ def use_policies(path: Path | str | None) -> None:
     """Use the policies folder `path` from now on in this process (None: back to the default)."""
     global _chosen
     if path is not None and not is_policies_folder(Path(path)):
-        raise PolicyError(f"--policies {path}: not a policies folder (it should hold common/ and one folder "
-                          "per policy with its policy.yaml)")
+        raise PolicyError(
+            f"--policies {path}: not a policies folder (it should hold common/ and one folder "
+            "per policy with its policy.yaml)"
+        )
     _chosen = Path(path).resolve() if path is not None else None
 
 
@@ -86,13 +89,17 @@ def policies_root() -> Path:
     named = os.environ.get(ENV)
     if named:
         if not is_policies_folder(Path(named)):
-            raise PolicyError(f"{ENV}={named}: not a policies folder (it should hold common/ and one folder "
-                              "per policy with its policy.yaml)")
+            raise PolicyError(
+                f"{ENV}={named}: not a policies folder (it should hold common/ and one folder "
+                "per policy with its policy.yaml)"
+            )
         return Path(named).resolve()
     shipped = shipped_policies()
     if shipped is None:
-        raise PolicyError(f"no policies found: this installation ships none; give --policies DIR or set "
-                          f"{ENV}=DIR (a folder holding common/ and one folder per policy)")
+        raise PolicyError(
+            f"no policies found: this installation ships none; give --policies DIR or set "
+            f"{ENV}=DIR (a folder holding common/ and one folder per policy)"
+        )
     return shipped
 
 
@@ -117,9 +124,9 @@ class Policy:
     directory: Path
     index: int
     exceptions: tuple[Exception_, ...] = ()
-    association: str = "MI-AIMH"    # the association an applicant under this policy would join
-    renews: dict = field(default_factory=dict)      # {association, categories}: what `renew` judges here
-    categories: tuple[str, ...] = ()                # the order outputs list its categories in
+    association: str = "MI-AIMH"  # the association an applicant under this policy would join
+    renews: dict = field(default_factory=dict)  # {association, categories}: what `renew` judges here
+    categories: tuple[str, ...] = ()  # the order outputs list its categories in
 
     def document(self, key: str) -> str:
         """The file name a rule's document key stands for."""
@@ -136,6 +143,7 @@ class Policy:
 @dataclass(frozen=True)
 class Variant:
     """A policy with a set of its exceptions, in force over the stretches [from, to] (None: open)."""
+
     name: str
     policy: str
     exceptions: tuple[str, ...]
@@ -154,32 +162,39 @@ class Variant:
 
 
 # What a test accepts, for saying why an entry did not count: (list, predicate/4 of the rules).
-LISTS = (("provider", "rsc_provider"), ("provider", "rsc_provider_review"), ("rater", "endorsed_rater"),
-         ("supervisor", "internship_supervisor"), ("services", "work_service"))
+LISTS = (
+    ("provider", "rsc_provider"),
+    ("provider", "rsc_provider_review"),
+    ("rater", "endorsed_rater"),
+    ("supervisor", "internship_supervisor"),
+    ("services", "work_service"),
+)
 
 
 @dataclass
 class Catalogue:
     """Everything the rules declare about each variant, read from a ground program."""
-    categories: dict = field(default_factory=dict)    # (variant, code) -> {title, band}
+
+    categories: dict = field(default_factory=dict)  # (variant, code) -> {title, band}
     requirements: dict = field(default_factory=dict)  # (variant, code) -> {req id: summary}
-    sources: dict = field(default_factory=dict)       # (variant, code, req id) -> (doc, section, heading)
-    thresholds: dict = field(default_factory=dict)    # (variant, code) -> {name: value}
-    scopes: dict = field(default_factory=dict)        # (variant, code, req id) -> [scope terms]
-    pure: set = field(default_factory=set)            # (variant, code, req id) judged once, under the base
-    lists: dict = field(default_factory=dict)         # (variant, code, test) -> {"provider"|...: [accepted]}
-    advisories: dict = field(default_factory=dict)    # (variant, advisory id) -> (text, unit)
+    sources: dict = field(default_factory=dict)  # (variant, code, req id) -> (doc, section, heading)
+    thresholds: dict = field(default_factory=dict)  # (variant, code) -> {name: value}
+    scopes: dict = field(default_factory=dict)  # (variant, code, req id) -> [scope terms]
+    pure: set = field(default_factory=set)  # (variant, code, req id) judged once, under the base
+    lists: dict = field(default_factory=dict)  # (variant, code, test) -> {"provider"|...: [accepted]}
+    advisories: dict = field(default_factory=dict)  # (variant, advisory id) -> (text, unit)
 
 
 @dataclass
 class Program:
     """The compiled engine and policies (one program text), ready to load into fresh Controls."""
+
     policies: dict[str, Policy]
     variants: dict[str, Variant]
     text: str = field(repr=False, default="")
     _parts: list = field(default_factory=list, repr=False)
-    statements: list = field(repr=False, default_factory=list)   # when freshly compiled: errors keep file:line
-    requested: tuple[str, ...] = ()     # the policies asked for; `policies` adds their bases
+    statements: list = field(repr=False, default_factory=list)  # when freshly compiled: errors keep file:line
+    requested: tuple[str, ...] = ()  # the policies asked for; `policies` adds their bases
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _cache: Path | None = field(default=None, repr=False)
 
@@ -197,7 +212,7 @@ class Program:
         if variants is None:
             return self._parts
         needed, grown = set(variants), True
-        while grown:                     # and the bases their bridges copy from
+        while grown:  # and the bases their bridges copy from
             bases = {_owner(params[1]) for _, params in self._parts if len(params) == 2 and _owner(params[0]) in needed}
             grown = not bases <= needed
             needed |= bases
@@ -268,16 +283,23 @@ class Program:
             for old in sorted(self._cache.parent.glob("*.pickle"), key=lambda f: f.stat().st_mtime)[:-CACHE_KEEP]:
                 old.unlink(missing_ok=True)
         except OSError:
-            pass                       # a read-only home: compile again next time
+            pass  # a read-only home: compile again next time
 
     @classmethod
-    def cached(cls, path: Path) -> "Program | None":
+    def cached(cls, path: Path) -> Program | None:
         try:
             policies, variants, text, parts, requested, catalogue = pickle.loads(path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
             return None
-        return cls(policies, variants, text, [(n, [clingo.parse_term(p) for p in ps]) for n, ps in parts],
-                   requested=requested, _catalogue=catalogue, _cache=path)
+        return cls(
+            policies,
+            variants,
+            text,
+            [(n, [clingo.parse_term(p) for p in ps]) for n, ps in parts],
+            requested=requested,
+            _catalogue=catalogue,
+            _cache=path,
+        )
 
 
 def _owner(term: clingo.Symbol) -> str:
@@ -314,37 +336,63 @@ def read_policy(directory: Path, index: int) -> Policy:
         meta = yaml.load(meta_file.read_text(encoding="utf-8"), Loader=LOADER)
     except (OSError, yaml.YAMLError) as err:
         raise PolicyError(f"{meta_file}: {err}") from None
-    except ValueError as err:            # PyYAML's own date reading: an impossible date such as 2017-13-01
+    except ValueError as err:  # PyYAML's own date reading: an impossible date such as 2017-13-01
         raise PolicyError(f"{meta_file}: a date that does not exist ({err}); write it YYYY-MM-DD") from None
     if not isinstance(meta, dict) or "id" not in meta:
         raise PolicyError(f"{meta_file}: expected a mapping with at least 'id'")
     exceptions = tuple(
-        Exception_(id=str(e["id"]), file=directory / e["file"], source=str(e.get("source", "")),
-                   valid_from=_date(e.get("valid_from"), f"{meta_file}: exceptions"),
-                   valid_to=_date(e.get("valid_to"), f"{meta_file}: exceptions"))
-        for e in meta.get("exceptions") or [])
-    return Policy(id=str(meta["id"]), title=str(meta.get("title", meta["id"])),
-                  version=str(meta.get("version", "")), valid_from=_date(meta.get("valid_from"), str(meta_file)),
-                  valid_to=_date(meta.get("valid_to"), str(meta_file)), extends=meta.get("extends"),
-                  sources=meta.get("sources") or {}, directory=directory, index=index, exceptions=exceptions,
-                  association=str(meta.get("association", "MI-AIMH")), renews=dict(meta.get("renews") or {}),
-                  categories=tuple(str(c) for c in meta.get("categories") or ()))
+        Exception_(
+            id=str(e["id"]),
+            file=directory / e["file"],
+            source=str(e.get("source", "")),
+            valid_from=_date(e.get("valid_from"), f"{meta_file}: exceptions"),
+            valid_to=_date(e.get("valid_to"), f"{meta_file}: exceptions"),
+        )
+        for e in meta.get("exceptions") or []
+    )
+    return Policy(
+        id=str(meta["id"]),
+        title=str(meta.get("title", meta["id"])),
+        version=str(meta.get("version", "")),
+        valid_from=_date(meta.get("valid_from"), str(meta_file)),
+        valid_to=_date(meta.get("valid_to"), str(meta_file)),
+        extends=meta.get("extends"),
+        sources=meta.get("sources") or {},
+        directory=directory,
+        index=index,
+        exceptions=exceptions,
+        association=str(meta.get("association", "MI-AIMH")),
+        renews=dict(meta.get("renews") or {}),
+        categories=tuple(str(c) for c in meta.get("categories") or ()),
+    )
 
 
 def variants_of(policy: Policy) -> list[Variant]:
     """One variant per distinct set of exceptions in force, with every stretch of time it covers."""
-    cuts = sorted({d for e in policy.exceptions for d in (e.valid_from, e.valid_to and e.valid_to + dt.timedelta(1))
-                   if d is not None})
+    cuts = sorted(
+        {
+            d
+            for e in policy.exceptions
+            for d in (e.valid_from, e.valid_to and e.valid_to + dt.timedelta(1))
+            if d is not None
+        }
+    )
     bounds = [None, *cuts, None]
     stretches: dict[tuple, list] = {}
     for start, stop in zip(bounds, bounds[1:]):
         probe = start or (stop - dt.timedelta(1) if stop else dt.date.today())
-        active = tuple(sorted(e.id for e in policy.exceptions
-                              if (e.valid_from is None or e.valid_from <= probe)
-                              and (e.valid_to is None or probe <= e.valid_to)))
+        active = tuple(
+            sorted(
+                e.id
+                for e in policy.exceptions
+                if (e.valid_from is None or e.valid_from <= probe) and (e.valid_to is None or probe <= e.valid_to)
+            )
+        )
         stretches.setdefault(active, []).append((start, stop - dt.timedelta(1) if stop else None))
-    return [Variant("+".join((policy.id, *active)), policy.id, active, tuple(ranges))
-            for active, ranges in stretches.items()]
+    return [
+        Variant("+".join((policy.id, *active)), policy.id, active, tuple(ranges))
+        for active, ranges in stretches.items()
+    ]
 
 
 def _parse(files: list[Path], rename: str | None, into: list) -> None:
@@ -352,6 +400,7 @@ def _parse(files: list[Path], rename: str | None, into: list) -> None:
         if rename and statement.ast_type == ast.ASTType.Program and statement.name == PART:
             statement = statement.update(name=rename)
         into.append(statement)
+
     try:
         ast.parse_files([str(f) for f in files], add)
     except RuntimeError as err:
@@ -392,8 +441,11 @@ def with_touched(statements: list) -> list:
         if len(args) < 2 or str(args[0]) != "p" or term.name in NOT_TOUCHING | NOT_BRIDGED - {"replace"}:
             continue
         key = args[2] if len(args) >= 3 else ast.SymbolicTerm(term.location, clingo.Function("category"))
-        head = ast.Literal(s.head.location, ast.Sign.NoSign, ast.SymbolicAtom(
-            ast.Function(term.location, "touched", [args[0], args[1], key], False)))
+        head = ast.Literal(
+            s.head.location,
+            ast.Sign.NoSign,
+            ast.SymbolicAtom(ast.Function(term.location, "touched", [args[0], args[1], key], False)),
+        )
         out.append(s.update(head=head))
     return out
 
@@ -402,7 +454,7 @@ def bridge_text(part: str, signatures: set[tuple[str, int]]) -> str:
     """Rules copying a base's declarations into the policy that extends it, but for drop/replace."""
     lines = [f"#program {part}_shared(v, b).", "inherits(v, b).", f"#program {part}(v, b)."]
     for name, arity in sorted(signatures):
-        if arity == 1:                 # a policy-wide declaration: no category to drop or replace
+        if arity == 1:  # a policy-wide declaration: no category to drop or replace
             lines.append(f"{name}(v) :- {name}(b).")
             continue
         xs = [f"X{i}" for i in range(2, arity + 1)]
@@ -418,8 +470,9 @@ def policy_dirs(root: Path | None = None) -> list[Path]:
 def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:
     """What a compiled program depends on: where the policies are (the program keeps their paths),
     the rule files, policy metadata and this compiler."""
-    digest = hashlib.sha256(Path(__file__).read_bytes() + repr(only).encode() + clingo.__version__.encode()
-                            + str(root.resolve()).encode())
+    digest = hashlib.sha256(
+        Path(__file__).read_bytes() + repr(only).encode() + clingo.__version__.encode() + str(root.resolve()).encode()
+    )
     for path in sorted(root.rglob("*")):
         if path.suffix in (".lp", ".yaml") and "tests" not in path.relative_to(root).parts and path.is_file():
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
@@ -439,7 +492,7 @@ def read_program(root: Path, only: tuple[str, ...] | None = None) -> Program:
     program = Program.cached(cache)
     if program is None:
         program = compile_program(root, only)
-        program._cache = cache          # saved once its catalogue is read, i.e. once it grounds
+        program._cache = cache  # saved once its catalogue is read, i.e. once it grounds
     return program
 
 
@@ -489,7 +542,7 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
             parts.append((part, params))
 
     variants: dict[str, Variant] = {}
-    for policy in needed.values():        # a shared base is judged too (hidden when not asked for)
+    for policy in needed.values():  # a shared base is judged too (hidden when not asked for)
         if policy.id not in {p.id for p in judged} and not policy.exceptions and not policy.extends:
             variants[policy.id] = Variant(policy.id, policy.id, ())
             ground(policy.part, [clingo.String(policy.id)])
@@ -508,8 +561,9 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
                 stand_in = clingo.String(base.id) if shared else clingo.Function("base", [term])
                 ground(base.part, [stand_in])
                 ground(f"bridge_{base.index}", [term, stand_in])
-                if shared:      # verdicts of unchanged requirements are the base's own
+                if shared:  # verdicts of unchanged requirements are the base's own
                     ground(f"bridge_{base.index}_shared", [term, stand_in])
                 term = stand_in
-    return Program(needed, variants, "\n".join(map(str, statements)), parts, statements,
-                   requested=tuple(p.id for p in judged))
+    return Program(
+        needed, variants, "\n".join(map(str, statements)), parts, statements, requested=tuple(p.id for p in judged)
+    )

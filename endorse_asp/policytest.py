@@ -21,6 +21,7 @@ the example applicants, which the package ships beside its policies).
 Running the cases evaluates every applicant once, through the same path as
 `endorse evaluate`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,7 +58,7 @@ class Case:
 class Outcome:
     case: Case
     failures: list[str]
-    covered: set = field(default_factory=set)   # (policy, category, requirement, status) seen
+    covered: set = field(default_factory=set)  # (policy, category, requirement, status) seen
 
 
 def collect(paths: list[Path] | None = None) -> list[Case]:
@@ -70,20 +71,39 @@ def collect(paths: list[Path] | None = None) -> list[Case]:
     for file in files:
         policy = _policy_of(file)
         try:
-            items = yaml.load(file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
+            items = (
+                yaml.load(file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
+            )
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
-            raise load.InputError([load.Problem(str(file), mark.line + 1 if mark else None, "",
-                                                f"not valid YAML: {getattr(err, 'problem', err)}")]) from None
+            raise load.InputError(
+                [
+                    load.Problem(
+                        str(file),
+                        mark.line + 1 if mark else None,
+                        "",
+                        f"not valid YAML: {getattr(err, 'problem', err)}",
+                    )
+                ]
+            ) from None
         if not isinstance(items, list):
             raise load.InputError([load.Problem(str(file), None, "", "expected a list of test cases")])
         for n, item in enumerate(items):
             if not isinstance(item, dict) or not {"name", "applicant", "expect"} <= item.keys():
-                raise load.InputError([load.Problem(str(file), None, f"[{n}]",
-                                                    "a case needs name, applicant and expect")])
-            cases.append(Case(name=item["name"], file=file, policy=policy, applicant=item["applicant"],
-                              as_of=item.get("as_of"), edits=list(item.get("edits") or []),
-                              expect=item["expect"]))
+                raise load.InputError(
+                    [load.Problem(str(file), None, f"[{n}]", "a case needs name, applicant and expect")]
+                )
+            cases.append(
+                Case(
+                    name=item["name"],
+                    file=file,
+                    policy=policy,
+                    applicant=item["applicant"],
+                    as_of=item.get("as_of"),
+                    edits=list(item.get("edits") or []),
+                    expect=item["expect"],
+                )
+            )
     return cases
 
 
@@ -113,8 +133,11 @@ def _tree_of(path: Path) -> Path | None:
 def program_for(cases: list[Case], root: Path | None = None) -> Program:
     """The rules the cases need: the policies they expect something of, with their bases."""
     from .policy import PolicyError, policy_dirs, read_policy
+
     wanted = {c.policy for c in cases if c.policy}
-    wanted |= {str(t).rpartition("/")[0] for c in cases if isinstance(c.expect, dict) for t in c.expect if "/" in str(t)}
+    wanted |= {
+        str(t).rpartition("/")[0] for c in cases if isinstance(c.expect, dict) for t in c.expect if "/" in str(t)
+    }
     root = root or policies_root()
     try:
         known = {read_policy(d, i).id for i, d in enumerate(policy_dirs(root))}
@@ -142,9 +165,17 @@ def applicant_file(case: Case) -> Path:
         return near
     if project.is_file():
         return project
-    raise load.InputError([load.Problem(str(case.where), None, "applicant",
-                                        f"no file {case.applicant} beside the case file ({near}) "
-                                        f"nor in the project holding its policies ({project})")])
+    raise load.InputError(
+        [
+            load.Problem(
+                str(case.where),
+                None,
+                "applicant",
+                f"no file {case.applicant} beside the case file ({near}) "
+                f"nor in the project holding its policies ({project})",
+            )
+        ]
+    )
 
 
 def run(cases: list[Case], program: Program | None = None) -> list[Outcome]:
@@ -168,7 +199,7 @@ def run(cases: list[Case], program: Program | None = None) -> list[Outcome]:
     return sorted(outcomes, key=lambda o: order[id(o.case)])
 
 
-_SHARED: tuple = ()    # (cases, program), inherited by forked workers
+_SHARED: tuple = ()  # (cases, program), inherited by forked workers
 
 
 def _run_part(indices: list[int]) -> list[tuple[list, set]]:
@@ -180,6 +211,7 @@ def run_parallel(cases: list[Case], program: Program, jobs: int) -> list[Outcome
     """As `run`, with the cases shared among `jobs` processes forked from this one."""
     import multiprocessing
     import sys
+
     global _SHARED
     if jobs <= 1 or len(cases) < 40:
         return run(cases, program)
@@ -212,29 +244,39 @@ def _compare(case: Case, evaluation) -> Outcome:
             continue
         expected = expected if isinstance(expected, dict) else {"status": expected}
         if "status" in expected and expected["status"] != result.status:
-            failures.append(f"{target}: expected {expected['status']}, got {result.status}"
-                            + _why(result))
+            failures.append(f"{target}: expected {expected['status']}, got {result.status}" + _why(result))
         if "blockers" in expected and sorted(expected["blockers"] or []) != sorted(result.blockers):
             want, got = set(expected["blockers"] or []), set(result.blockers)
-            why = "; ".join(part for part in (
-                f"also blocked by {', '.join(sorted(got - want))}" if got - want else "",
-                f"not blocked by {', '.join(sorted(want - got))}" if want - got else "") if part)
-            failures.append(f"{target}: expected blockers {sorted(want)}, got {sorted(got)} ({why})"
-                            + _why(result, got ^ want))
+            why = "; ".join(
+                part
+                for part in (
+                    f"also blocked by {', '.join(sorted(got - want))}" if got - want else "",
+                    f"not blocked by {', '.join(sorted(want - got))}" if want - got else "",
+                )
+                if part
+            )
+            failures.append(
+                f"{target}: expected blockers {sorted(want)}, got {sorted(got)} ({why})" + _why(result, got ^ want)
+            )
         statuses = {q.id: q for q in result.requirements}
         for rid, want in (expected.get("requirements") or {}).items():
             got = statuses.get(rid)
             if got is None:
                 failures.append(f"{target}: no requirement '{rid}'")
             elif got.status != want:
-                failures.append(f"{target}: requirement {rid}: expected {want}, got {got.status}"
-                                + (f" ({got.detail})" if got.detail else ""))
+                failures.append(
+                    f"{target}: requirement {rid}: expected {want}, got {got.status}"
+                    + (f" ({got.detail})" if got.detail else "")
+                )
     return Outcome(case, failures, covered)
 
 
 def _why(result, only=None) -> str:
-    lines = [f"\n      {q.status:<8} {q.id}" + (f": {q.detail}" if q.detail else "")
-             for q in result.requirements if (q.status != "met" if only is None else q.id in only)]
+    lines = [
+        f"\n      {q.status:<8} {q.id}" + (f": {q.detail}" if q.detail else "")
+        for q in result.requirements
+        if (q.status != "met" if only is None else q.id in only)
+    ]
     return "".join(lines)
 
 
@@ -247,7 +289,7 @@ def coverage_report(outcomes: list[Outcome], program: Program) -> str:
     tested = {o.case.policy for o in outcomes}
     lines, complete, total = [], 0, 0
     for (policy, code), reqs in sorted(program.catalogue.requirements.items(), key=lambda kv: str(kv[0])):
-        if policy not in tested or not isinstance(code, str):   # renewals: not judged by these cases
+        if policy not in tested or not isinstance(code, str):  # renewals: not judged by these cases
             continue
         for rid in sorted(reqs):
             total += 1

@@ -9,6 +9,7 @@ committee test cases (`tests/`) and other policies' folders are left out. It doe
 where the folder is (a copy of the same rules has the same fingerprint), nor on the compiler:
 that is what `engine` names.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,7 @@ from .policy import Program
 
 RULE_SUFFIXES = (".lp", ".yaml", ".yml")
 
-_RULES: dict[int, tuple[Program, dict]] = {}    # id(program) -> (program, its rules), per process
+_RULES: dict[int, tuple[Program, dict]] = {}  # id(program) -> (program, its rules), per process
 
 
 def engine_version() -> str:
@@ -52,8 +53,10 @@ def rules(program: Program) -> dict:
         return known[1]
     dirs = {p.directory for p in program.policies.values()}
     root = next(iter(dirs)).parent
-    stamp = {"fingerprint": rules_fingerprint(root, dirs),
-             "policies": {p: program.policies[p].version for p in program.requested},
-             "engine": engine_version()}
+    stamp = {
+        "fingerprint": rules_fingerprint(root, dirs),
+        "policies": {p: program.policies[p].version for p in program.requested},
+        "engine": engine_version(),
+    }
     _RULES[id(program)] = (program, stamp)
     return stamp

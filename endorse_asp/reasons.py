@@ -4,14 +4,23 @@ The rules decide the reason (`not_counted/7` in policies/common/not_counted.lp,
 each reason being the first condition an entry fails); this module only says
 it, with the numbers the reason carries and what the entry itself records.
 """
+
 from __future__ import annotations
 
 from .words import DEGREES, date, days, listing
 
-FLAGS = {"paid": "paid", "supervised": "supervised", "relationship_focus": "relationship-focused",
-         "trained_volunteer_or_paid": "paid, or supervised volunteer work with specialized training"}
-FLAG_FIELDS = {"paid": "paid", "supervised": "supervised", "relationship_focus": "relationship_focus",
-               "trained_volunteer_or_paid": "paid"}
+FLAGS = {
+    "paid": "paid",
+    "supervised": "supervised",
+    "relationship_focus": "relationship-focused",
+    "trained_volunteer_or_paid": "paid, or supervised volunteer work with specialized training",
+}
+FLAG_FIELDS = {
+    "paid": "paid",
+    "supervised": "supervised",
+    "relationship_focus": "relationship_focus",
+    "trained_volunteer_or_paid": "paid",
+}
 WHILE = {"services": "providing services", "rsc_provision": "providing RS/C", "supervision": "supervising staff"}
 
 
@@ -46,8 +55,10 @@ def reason(kind: str, why, entry: dict, data: dict, lists: dict) -> str:
             return f"not received while doing what this requirement names (while: {doing})"
         case "too_long":
             length, most = args
-            return (f"runs {length:,} days ({entry['start']} to {entry['end']}); "
-                    f"a qualifying window is at most {most:,} days")
+            return (
+                f"runs {length:,} days ({entry['start']} to {entry['end']}); "
+                f"a qualifying window is at most {most:,} days"
+            )
         case "provider":
             held = entry.get("provider_endorsement")
             accepted = listing(lists.get(args[0], {}).get("provider", []))
@@ -69,8 +80,13 @@ def reason(kind: str, why, entry: dict, data: dict, lists: dict) -> str:
             return f"not stated to be {FLAGS.get(flag, flag)} ({FLAG_FIELDS.get(flag, flag)})"
         case "services":
             wanted = listing(lists.get(args[0], {}).get("services", []), "or")
-            return "provides none of the services counted here (" + wanted + "; services: " + (
-                ", ".join(entry.get("services") or []) or "none") + ")"
+            return (
+                "provides none of the services counted here ("
+                + wanted
+                + "; services: "
+                + (", ".join(entry.get("services") or []) or "none")
+                + ")"
+            )
         case "intern_supervisor":
             held = entry.get("internship_supervisor_endorsement")
             accepted = listing(lists.get(args[0], {}).get("supervisor", []))

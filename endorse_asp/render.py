@@ -12,6 +12,7 @@ that a policy does not have counts as met there (nothing stands in the way).
 
 `renewal_text` is the text of `endorse renew`.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ import os
 import shutil
 import sys
 import textwrap
-from typing import Iterable
+from collections.abc import Iterable
 
 import click
 
@@ -27,10 +28,18 @@ from . import order
 from .explain import CategoryResult, Evaluation
 
 WIDTH = 80
-COLOURS = {"eligible": "green", "needs_review": "cyan", "incomplete": "yellow", "not_eligible": "red",
-           "met": "green", "review": "cyan", "unknown": "yellow", "unmet": "red"}
+COLOURS = {
+    "eligible": "green",
+    "needs_review": "cyan",
+    "incomplete": "yellow",
+    "not_eligible": "red",
+    "met": "green",
+    "review": "cyan",
+    "unknown": "yellow",
+    "unmet": "red",
+}
 STATUS_RANK = {"met": 0, "review": 1, "unknown": 2, "unmet": 3}
-ABSENT = "-"          # a policy without the category (table) or the requirement (compare)
+ABSENT = "-"  # a policy without the category (table) or the requirement (compare)
 
 
 def to_json(evaluations: list[Evaluation], single: bool) -> str:
@@ -54,6 +63,7 @@ def _fit(text: str, room: int) -> str:
 def _painter(colour: bool):
     def paint(text: str, status: str) -> str:
         return click.style(text, fg=COLOURS.get(status)) if colour else text
+
     return paint
 
 
@@ -74,21 +84,23 @@ def _header(evaluation: Evaluation, what: str = "") -> list[str]:
     who = evaluation.applicant + (f" ({evaluation.name})" if evaluation.name else "")
     lines = [_fit(f"{who} - as of {evaluation.as_of}{what} - {evaluation.file}", width())]
     if evaluation.not_in_force:
-        lines.append(_fit(f"not in force on {evaluation.as_of}, so not judged: {', '.join(evaluation.not_in_force)}",
-                          width()))
+        lines.append(
+            _fit(f"not in force on {evaluation.as_of}, so not judged: {', '.join(evaluation.not_in_force)}", width())
+        )
     return lines
 
 
 def _wrap(text: str, first: str, rest: str) -> list[str]:
-    return textwrap.wrap(text, width(), initial_indent=first, subsequent_indent=rest,
-                         break_on_hyphens=False, break_long_words=True) or [first.rstrip()]
+    return textwrap.wrap(
+        text, width(), initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=True
+    ) or [first.rstrip()]
 
 
 def _status_lines(paint, status: str, text: str, indent: str) -> list[str]:
     """`indent` + the status in a 9-wide column + text wrapped under itself; only the status painted."""
     lead = indent + f"{status:<9}"
     body = _wrap(text, lead, " " * len(lead))
-    body[0] = indent + paint(f"{status:<9}", status) + body[0][len(lead):]
+    body[0] = indent + paint(f"{status:<9}", status) + body[0][len(lead) :]
     return body
 
 
@@ -151,7 +163,7 @@ def _tables(evaluation: Evaluation, paint) -> list[str]:
         codes = sorted({c for (p, c) in cells if p in group}, key=_rank)
         first = max(len(c) for c in codes) + 2
         width = max(13, *(len(p) + 1 for p in group))
-        if first + width * len(group) > WIDTH:      # many policies: narrow columns, abbreviated statuses
+        if first + width * len(group) > WIDTH:  # many policies: narrow columns, abbreviated statuses
             width = max(6, (WIDTH - first) // len(group))
         lines.append("")
         lines.append(" " * first + "".join(_fit(p, width - 1).ljust(width) for p in group).rstrip())
@@ -208,6 +220,7 @@ def texts(evaluations: Iterable[Evaluation], colour: bool, verbose: bool) -> Ite
 
 # --------------------------------------------------------------------------- compare
 
+
 def differences(evaluation: Evaluation) -> dict:
     """Per category judged by two or more policies: each policy's verdict, and the requirements
     whose status differs between them (a requirement a policy lacks counts as met there)."""
@@ -230,8 +243,11 @@ def differences(evaluation: Evaluation) -> dict:
         verdicts = {p: r.status for p, r in results.items()}
         if rows or len(set(verdicts.values())) > 1:
             shared.append({"category": code, "verdicts": verdicts, "requirements": rows})
-    return {"policies": sorted({r.policy for r in evaluation.results}, key=_policy_rank),
-            "categories": shared, "only_in": only}
+    return {
+        "policies": sorted({r.policy for r in evaluation.results}, key=_policy_rank),
+        "categories": shared,
+        "only_in": only,
+    }
 
 
 def _side(q) -> dict | None:
@@ -241,17 +257,25 @@ def _side(q) -> dict | None:
 
 
 def compare_json(evaluation: Evaluation) -> dict:
-    return {"applicant": evaluation.applicant, "name": evaluation.name, "file": evaluation.file,
-            "as_of": evaluation.as_of.isoformat(), "not_in_force": evaluation.not_in_force,
-            **differences(evaluation), "rules": evaluation.rules, "input_sha256": evaluation.input_sha256}
+    return {
+        "applicant": evaluation.applicant,
+        "name": evaluation.name,
+        "file": evaluation.file,
+        "as_of": evaluation.as_of.isoformat(),
+        "not_in_force": evaluation.not_in_force,
+        **differences(evaluation),
+        "rules": evaluation.rules,
+        "input_sha256": evaluation.input_sha256,
+    }
 
 
 def compare_text(evaluation: Evaluation, colour: bool = False) -> str:
     paint = _painter(colour)
     diff = differences(evaluation)
     lines = _header(evaluation)
-    lines.append(_fit(f"Where {', '.join(diff['policies'])} differ (a requirement a policy lacks counts as met):",
-                      width()))
+    lines.append(
+        _fit(f"Where {', '.join(diff['policies'])} differ (a requirement a policy lacks counts as met):", width())
+    )
     if not diff["categories"]:
         lines.append("  no differences in the categories they share")
     for cat in diff["categories"]:
@@ -280,6 +304,7 @@ def compare_text(evaluation: Evaluation, colour: bool = False) -> str:
 
 # --------------------------------------------------------------------------- renewal
 
+
 def renewal_text(renewal, colour: bool = False) -> str:
     """`endorse renew`: per endorsement held, the renewal verdict and every requirement."""
     paint = _painter(colour)
@@ -290,8 +315,10 @@ def renewal_text(renewal, colour: bool = False) -> str:
     for held, r in renewal.results:
         since = f", earned {held['earned']}" if held.get("earned") else ""
         lines.append(_fit(f"  {r.category} ({held['association']}{since}) under {r.policy}", width()))
-        lines.append(paint(f"    {_words(r.status)}", r.status)
-                     + _fit(f": {', '.join(r.blockers)}" if r.blockers else "", width() - 4 - len(_words(r.status))))
+        lines.append(
+            paint(f"    {_words(r.status)}", r.status)
+            + _fit(f": {', '.join(r.blockers)}" if r.blockers else "", width() - 4 - len(_words(r.status)))
+        )
         for q in r.requirements:
             lines += _status_lines(paint, q.status, f"{q.id}" + (f": {q.detail}" if q.detail else ""), "      ")
         for a in r.advisories:
@@ -300,6 +327,7 @@ def renewal_text(renewal, colour: bool = False) -> str:
             for item in alt.items:
                 lines += _wrap(f"to renew: {item.text}", "      ", " " * 8)
     for skipped in renewal.not_judged:
-        lines += _wrap(f"{skipped['category']} ({skipped['association']}): not judged: {skipped['reason']}",
-                       "  ", "    ")
+        lines += _wrap(
+            f"{skipped['category']} ({skipped['association']}): not judged: {skipped['reason']}", "  ", "    "
+        )
     return "\n".join(lines)

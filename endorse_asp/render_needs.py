@@ -1,4 +1,5 @@
 """Text for `need` and `what-if`: what would still be needed, and what an edit changes."""
+
 from __future__ import annotations
 
 import textwrap
@@ -25,8 +26,9 @@ def alternatives(alts: list[Alternative], indent: str, show_edits: bool) -> list
     return lines
 
 
-def need_text(evaluation: Evaluation, plans: list[Alternative] | None = None, goals=(),
-              show_edits: bool = False) -> str:
+def need_text(
+    evaluation: Evaluation, plans: list[Alternative] | None = None, goals=(), show_edits: bool = False
+) -> str:
     """Per category not reached: its blockers and the ways to reach it, cheapest first."""
     who = evaluation.applicant + (f" ({evaluation.name})" if evaluation.name else "")
     lines = [_fit(f"{who} - as of {evaluation.as_of}", WIDTH)]
@@ -66,19 +68,36 @@ def whatif_text(before: Evaluation, after: Evaluation, changes, show_all: bool =
     if changes:
         lines.append("  changed:")
         for c in changes:
-            lines.extend(textwrap.wrap(_progress(c), WIDTH, initial_indent="    ", subsequent_indent="      ",
-                                       break_on_hyphens=False))
+            lines.extend(
+                textwrap.wrap(
+                    _progress(c), WIDTH, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False
+                )
+            )
             for q in c.requirements:
-                detail = f" ({q.detail_before or '-'} -> {q.detail_after or '-'})" if q.detail_before != q.detail_after else ""
-                lines.extend(textwrap.wrap(f"{q.id}: {q.before} -> {q.after}{detail}", WIDTH, initial_indent="      ",
-                                           subsequent_indent="        ", break_on_hyphens=False))
+                detail = (
+                    f" ({q.detail_before or '-'} -> {q.detail_after or '-'})"
+                    if q.detail_before != q.detail_after
+                    else ""
+                )
+                lines.extend(
+                    textwrap.wrap(
+                        f"{q.id}: {q.before} -> {q.after}{detail}",
+                        WIDTH,
+                        initial_indent="      ",
+                        subsequent_indent="        ",
+                        break_on_hyphens=False,
+                    )
+                )
     else:
         lines.append("  no category changed")
     if show_all:
         changed = {(c.policy, c.category) for c in changes}
         lines.append("  unchanged:")
-        lines.extend(f"    {r.policy:<14} {r.category:<9} {r.status.replace('_', ' ')}"
-                     for r in after.results if (r.policy, r.category) not in changed)
+        lines.extend(
+            f"    {r.policy:<14} {r.category:<9} {r.status.replace('_', ' ')}"
+            for r in after.results
+            if (r.policy, r.category) not in changed
+        )
     else:
         lines.append("  (--all shows the unchanged categories too)")
     return "\n".join(lines)

@@ -14,13 +14,14 @@ An endorsement that cannot be judged (an association without a policy here, a
 category the policy does not renew, earned after the year) is reported with the
 reason instead (project ruling RN5, docs/rulings.md).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Iterator
 
 import clingo
 
@@ -45,29 +46,39 @@ class Renewal:
     name: str | None
     file: str
     year: int
-    results: list[tuple[dict, CategoryResult]] = field(default_factory=list)   # (endorsement held, result)
-    not_judged: list[dict] = field(default_factory=list)   # {category, association, policy, reason}
-    rules: dict | None = None          # provenance.rules of the program that judged it
-    input_sha256: str | None = None    # the hash of the applicant file's bytes
+    results: list[tuple[dict, CategoryResult]] = field(default_factory=list)  # (endorsement held, result)
+    not_judged: list[dict] = field(default_factory=list)  # {category, association, policy, reason}
+    rules: dict | None = None  # provenance.rules of the program that judged it
+    input_sha256: str | None = None  # the hash of the applicant file's bytes
 
     def to_json(self) -> dict:
         results = []
         for held, r in self.results:
             out = asdict(r)
             out["needs"] = [a.to_json() for a in r.needs]
-            out["held"] = {"association": held["association"],
-                           "earned": held["earned"].isoformat() if held.get("earned") else None,
-                           "provides_rsc": bool(held.get("provides_rsc"))}
+            out["held"] = {
+                "association": held["association"],
+                "earned": held["earned"].isoformat() if held.get("earned") else None,
+                "provides_rsc": bool(held.get("provides_rsc")),
+            }
             results.append(out)
-        return {"applicant": self.applicant, "name": self.name, "file": self.file, "year": self.year,
-                "results": results, "not_judged": self.not_judged, "rules": self.rules,
-                "input_sha256": self.input_sha256}
+        return {
+            "applicant": self.applicant,
+            "name": self.name,
+            "file": self.file,
+            "year": self.year,
+            "results": results,
+            "not_judged": self.not_judged,
+            "rules": self.rules,
+            "input_sha256": self.input_sha256,
+        }
 
 
 def policy_for(held: dict, program: Program | None = None) -> str | None:
     """Ruling 14: the policy that renews an endorsement held, as the policies' `renews` say:
     one that names its category, else one that names its association (compared as facts.py
     compares association names: case, dots and spacing ignored)."""
+
     def same(a: object, b: object) -> bool:
         return _plain(str(a)) == _plain(str(b))
 
@@ -75,8 +86,10 @@ def policy_for(held: dict, program: Program | None = None) -> str | None:
     for p in policies:
         if held["category"] in (p.renews.get("categories") or ()):
             return p.id
-    return next((p.id for p in policies if "association" in p.renews
-                 and same(p.renews["association"], held["association"])), None)
+    return next(
+        (p.id for p in policies if "association" in p.renews and same(p.renews["association"], held["association"])),
+        None,
+    )
 
 
 def _plain(name: str) -> str:
@@ -89,11 +102,21 @@ def prices(program: Program, variant: str) -> dict[str, int]:
     ctl = clingo.Control(["--warn=none"], logger=lambda code, message: None)
     program.load_into(ctl)
     with ctl.backend() as backend:
-        backend.add_rule([backend.add_atom(clingo.Function(
-            "variant_of", [clingo.String(variant), clingo.String(program.variants[variant].policy)]))])
+        backend.add_rule(
+            [
+                backend.add_atom(
+                    clingo.Function(
+                        "variant_of", [clingo.String(variant), clingo.String(program.variants[variant].policy)]
+                    )
+                )
+            ]
+        )
     ctl.ground(program.parts({variant}) + [("needs", [])])
-    return {kind: value for v, kind, value in (decode(a.symbol)[1:] for a in ctl.symbolic_atoms.by_signature("unit_cost", 3))
-            if v == variant and isinstance(kind, str)}
+    return {
+        kind: value
+        for v, kind, value in (decode(a.symbol)[1:] for a in ctl.symbolic_atoms.by_signature("unit_cost", 3))
+        if v == variant and isinstance(kind, str)
+    }
 
 
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
@@ -111,8 +134,9 @@ def renew(applicants: Iterable[Applicant], year: int, program: Program | None = 
     priced: dict[str, dict[str, int]] = {}
     for applicant in applicants:
         data = applicant.data
-        out = Renewal(data["id"], data["name"], applicant.source, year, rules=rules(program),
-                      input_sha256=applicant.sha256)
+        out = Renewal(
+            data["id"], data["name"], applicant.source, year, rules=rules(program), input_sha256=applicant.sha256
+        )
         cases: list[tuple[dict, Case]] = []
         for held in data["endorsements"]:
             code, assoc = held["category"], held["association"]
@@ -172,23 +196,49 @@ def to_renew(result: CategoryResult, held: dict, year: int, unit: dict[str, int]
     rsc_topic = 0
     if (q := blocking.get("training.rsc_topic")) and (n := missing(q)):
         rsc_topic = n
-        items.append(Item(q.id, f"Complete {n} hour(s) of training about providing RS/C by {last}",
-                          [f"training+={{title: RS/C provision training, hours: {n}, date: {last}, "
-                           f"topics: [rsc], didactic: true, focus: {band}}}"]))
+        items.append(
+            Item(
+                q.id,
+                f"Complete {n} hour(s) of training about providing RS/C by {last}",
+                [
+                    f"training+={{title: RS/C provision training, hours: {n}, date: {last}, "
+                    f"topics: [rsc], didactic: true, focus: {band}}}"
+                ],
+            )
+        )
         cost += n * unit["training_hour"]
     if (q := blocking.get("training.annual")) and (n := missing(q) - rsc_topic) > 0:
-        items.append(Item(q.id, f"Complete {n} more hour(s) of relationship-based training by {last}",
-                          [f"training+={{title: Annual training, hours: {n}, date: {last}, "
-                           f"topics: [relationship_based], focus: {band}}}"]))
+        items.append(
+            Item(
+                q.id,
+                f"Complete {n} more hour(s) of relationship-based training by {last}",
+                [
+                    f"training+={{title: Annual training, hours: {n}, date: {last}, "
+                    f"topics: [relationship_based], focus: {band}}}"
+                ],
+            )
+        )
         cost += n * unit["training_hour"]
     if (q := blocking.get("rsc.annual")) and (n := missing(q)):
-        items.append(Item(q.id, f"Receive {n} more hour(s) of RS/C between {first} and {last}",
-                          [f"rsc+={{provider: RS/C provider, start: {first}, end: {last}, hours: {n}, "
-                           f"while: [services], ages: [{band}]}}"]))
+        items.append(
+            Item(
+                q.id,
+                f"Receive {n} more hour(s) of RS/C between {first} and {last}",
+                [
+                    f"rsc+={{provider: RS/C provider, start: {first}, end: {last}, hours: {n}, "
+                    f"while: [services], ages: [{band}]}}"
+                ],
+            )
+        )
         cost += n * unit["rsc_hour"]
     if "membership.annual" in blocking:
         assoc = held["association"]
-        items.append(Item("membership.annual", f"Hold a {assoc} membership during {year}",
-                          [f"memberships+={{association: {assoc}, start: {first}, end: {last}}}"]))
+        items.append(
+            Item(
+                "membership.annual",
+                f"Hold a {assoc} membership during {year}",
+                [f"memberships+={{association: {assoc}, start: {first}, end: {last}}}"],
+            )
+        )
         cost += unit["membership"]
     return Alternative(cost, None, items)

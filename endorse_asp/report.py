@@ -5,6 +5,7 @@ Markdown escapes every value it prints through `md_text` (the environment's
 `finalize`), so applicant text can neither open an HTML tag nor start
 Markdown syntax. Every file is written whole or not at all (`write_atomic`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +14,10 @@ import os
 import re
 import secrets
 from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -34,15 +36,21 @@ INDEX = "index"
 CATEGORY_STATUSES = ("eligible", "needs_review", "incomplete", "not_eligible")
 # A symbol and a word for every status, so that none is told apart by colour alone.
 STATUS = {
-    "eligible": ("✔", "eligible"), "needs_review": ("⚑", "needs review"),
-    "incomplete": ("?", "incomplete"), "not_eligible": ("✘", "not eligible"),
-    "met": ("✔", "met"), "review": ("⚑", "review"), "unknown": ("?", "unknown"), "unmet": ("✘", "unmet"),
+    "eligible": ("✔", "eligible"),
+    "needs_review": ("⚑", "needs review"),
+    "incomplete": ("?", "incomplete"),
+    "not_eligible": ("✘", "not eligible"),
+    "met": ("✔", "met"),
+    "review": ("⚑", "review"),
+    "unknown": ("?", "unknown"),
+    "unmet": ("✘", "unmet"),
 }
 UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 # Markdown: entities for what could open HTML, a backslash before what could start syntax,
 # a space for what would end the line (and with it a table row or list item).
-MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " ",
-                            **{c: "\\" + c for c in "\\`*_[]|#~$"}})
+MD_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " ", **{c: "\\" + c for c in "\\`*_[]|#~$"}}
+)
 LINE_ENDS = str.maketrans("\r\n", "  ")
 
 
@@ -69,8 +77,9 @@ def slug(text: str) -> Markup:
     return Markup(re.sub(r"[^\w\- ]", "", str(text).lower()).replace(" ", "-"))
 
 
-HTML_BADGES = {status: Markup(f'<span class="status {status}">{symbol} {word}</span>')
-               for status, (symbol, word) in STATUS.items()}
+HTML_BADGES = {
+    status: Markup(f'<span class="status {status}">{symbol} {word}</span>') for status, (symbol, word) in STATUS.items()
+}
 MD_BADGES = {status: f"{symbol} {word}" for status, (symbol, word) in STATUS.items()}
 
 
@@ -90,7 +99,7 @@ def heading(result) -> str:
     return f"{category_label(result.category)}: {result.title} ({result.policy})"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def environment(fmt: str) -> jinja2.Environment:
     """The templates of one output format, compiled once per process (Jinja2 is imported
     here, so the commands that write no report start without it)."""
@@ -101,11 +110,22 @@ def environment(fmt: str) -> jinja2.Environment:
     markdown = fmt == "md"
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("endorse_asp", "templates"),
-        autoescape=not markdown, finalize=md_text if markdown else None,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, auto_reload=False)
-    env.globals.update(STATUS=STATUS, CATEGORY_STATUSES=CATEGORY_STATUSES, label=category_label,
-                       anchor=anchor, heading=heading, badge=(MD_BADGES if markdown else HTML_BADGES).__getitem__)
+        autoescape=not markdown,
+        finalize=md_text if markdown else None,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.globals.update(
+        STATUS=STATUS,
+        CATEGORY_STATUSES=CATEGORY_STATUSES,
+        label=category_label,
+        anchor=anchor,
+        heading=heading,
+        badge=(MD_BADGES if markdown else HTML_BADGES).__getitem__,
+    )
     env.filters.update(code=md_code, slug=slug)
     return env
 
@@ -147,18 +167,20 @@ class Names:
 @dataclass
 class Written:
     """One applicant's line in the index."""
+
     applicant: str
     name: str | None
     file: str
     as_of: dt.date
     link: str
     counts: Counter
-    eligible: dict[str, list[str]]   # policy -> labels of its categories reached
+    eligible: dict[str, list[str]]  # policy -> labels of its categories reached
 
 
 @dataclass
 class Failed:
     """An input file that could not be read, with its problems."""
+
     file: str
     problems: list[str]
 
@@ -168,7 +190,7 @@ class Batch:
     fmt: str
     written: list[Written] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
-    rules: dict | None = None        # provenance.rules of the program that judged them (the index's footer)
+    rules: dict | None = None  # provenance.rules of the program that judged them (the index's footer)
 
     @property
     def totals(self) -> Counter:
@@ -197,13 +219,28 @@ def _summary(evaluation: Evaluation, link: str) -> Written:
     for r in evaluation.results:
         if r.status == "eligible":
             eligible.setdefault(r.policy, []).append(category_label(r.category))
-    return Written(evaluation.applicant, evaluation.name, evaluation.file, evaluation.as_of, link,
-                   Counter(r.status for r in evaluation.results), eligible)
+    return Written(
+        evaluation.applicant,
+        evaluation.name,
+        evaluation.file,
+        evaluation.as_of,
+        link,
+        Counter(r.status for r in evaluation.results),
+        eligible,
+    )
 
 
-def write_reports(files: Iterable[Path], out: Path, fmt: str, *, program: Program,
-                  as_of: dt.date | None = None, categories: Iterable[str] = (), with_needs: bool = False,
-                  step: Callable[[], None] = lambda: None) -> Batch:
+def write_reports(
+    files: Iterable[Path],
+    out: Path,
+    fmt: str,
+    *,
+    program: Program,
+    as_of: dt.date | None = None,
+    categories: Iterable[str] = (),
+    with_needs: bool = False,
+    step: Callable[[], None] = lambda: None,
+) -> Batch:
     """Judge every file, write a report per applicant and the index into `out`;
     a file that cannot be read is listed in the index. `with_needs`: also find what each
     category not reached would need (much slower). `step` is called once per file."""

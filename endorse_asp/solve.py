@@ -5,27 +5,31 @@ every fact), in chunks, so grounding the engine is paid once per chunk; a
 fresh Control per chunk keeps memory flat. The rules are stratified, so the
 one model is found without search.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 import clingo
 
 from . import facts
-from .terms import decode
 from .policy import Program
+from .terms import decode
 
 CHUNK = 100
+
+
 @dataclass(frozen=True)
 class Case:
     """One applicant to judge: its data, the date, and what to judge."""
+
     data: dict
     as_of: dt.date
-    variants: tuple[str, ...]            # policy variants to judge
-    categories: tuple[str, ...] = ()     # only these categories (default: all)
-    renewals: tuple[tuple[str, str], ...] = ()   # (variant, category) renewals to judge
+    variants: tuple[str, ...]  # policy variants to judge
+    categories: tuple[str, ...] = ()  # only these categories (default: all)
+    renewals: tuple[tuple[str, str], ...] = ()  # (variant, category) renewals to judge
     period: tuple[dt.date, dt.date] | None = None  # the renewal year, first and last day
 
     @property
@@ -75,7 +79,7 @@ def _solve_chunk(program: Program, chunk: list[Case]) -> list[list[tuple]]:
     per_applicant: list[list[tuple]] = [[] for _ in chunk]
 
     def on_model(model: clingo.Model) -> None:
-        for pair in model.symbols(shown=True):      # (applicant number, fact)
+        for pair in model.symbols(shown=True):  # (applicant number, fact)
             applicant, fact = pair.arguments
             per_applicant[applicant.number].append(decode(fact))
 

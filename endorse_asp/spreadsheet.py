@@ -10,6 +10,7 @@ applicant's name cannot run as a formula on the coordinator's machine.
 Each applicant's rows are rendered on their own (`rows`), so a batch streams: a worker renders
 its applicants' rows and the parent prints them as they come.
 """
+
 from __future__ import annotations
 
 import csv
@@ -48,11 +49,22 @@ def rows(evaluation: Evaluation, need: bool = False) -> str:
     e = evaluation
     out = []
     for r in e.results:
-        row = [e.applicant, e.name, e.file, e.as_of.isoformat(), r.policy, category_label(r.category),
-               r.status, JOIN.join(r.blockers)]
+        row = [
+            e.applicant,
+            e.name,
+            e.file,
+            e.as_of.isoformat(),
+            r.policy,
+            category_label(r.category),
+            r.status,
+            JOIN.join(r.blockers),
+        ]
         if need:
             cheapest = r.needs[0] if r.needs else None
-            row += ["", "", ""] if cheapest is None else [
-                cheapest.cost, (cheapest.as_of or e.as_of).isoformat(), JOIN.join(i.text for i in cheapest.items)]
+            row += (
+                ["", "", ""]
+                if cheapest is None
+                else [cheapest.cost, (cheapest.as_of or e.as_of).isoformat(), JOIN.join(i.text for i in cheapest.items)]
+            )
         out.append(row)
     return _lines(out)

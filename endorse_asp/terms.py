@@ -1,4 +1,5 @@
 """Clingo terms → Python values, cached."""
+
 from __future__ import annotations
 
 import clingo
@@ -21,7 +22,7 @@ def decode(symbol: clingo.Symbol):
         elif kind == clingo.SymbolType.Number:
             value = symbol.number
         elif kind != clingo.SymbolType.Function:
-            value = str(symbol)          # #inf or #sup
+            value = str(symbol)  # #inf or #sup
         else:
             name, arguments = symbol.name, symbol.arguments
             if not arguments:

@@ -1,4 +1,5 @@
 """What-if: apply edit expressions to an applicant in memory and compare verdicts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,17 +24,23 @@ class RequirementChange:
 @dataclass
 class Change:
     """A category whose status or blockers changed, with each requirement that changed."""
+
     policy: str
     category: str
     before: str
     after: str
     requirements: list[RequirementChange] = field(default_factory=list)
-    cleared: list[str] = field(default_factory=list)    # blockers the edits removed
-    left: list[str] = field(default_factory=list)       # blockers still there
+    cleared: list[str] = field(default_factory=list)  # blockers the edits removed
+    left: list[str] = field(default_factory=list)  # blockers still there
 
     def to_json(self) -> dict:
-        return {"policy": self.policy, "category": self.category, "before": self.before, "after": self.after,
-                "requirements": [vars(q) for q in self.requirements]}
+        return {
+            "policy": self.policy,
+            "category": self.category,
+            "before": self.before,
+            "after": self.after,
+            "requirements": [vars(q) for q in self.requirements],
+        }
 
 
 @dataclass
@@ -50,8 +57,14 @@ class WhatIf:
         return out
 
 
-def what_if(applicant: Applicant, exprs: list[str], *, as_of: dt.date | None = None,
-            program: Program | None = None, categories=()) -> WhatIf:
+def what_if(
+    applicant: Applicant,
+    exprs: list[str],
+    *,
+    as_of: dt.date | None = None,
+    program: Program | None = None,
+    categories=(),
+) -> WhatIf:
     """Evaluate the applicant as it is and with the edits applied (raises load.InputError on a bad edit)."""
     edited = edits.apply(applicant, exprs)
     # Each side on its own date (an edit may move the file's as_of), unless --as-of fixes one.
@@ -72,7 +85,15 @@ def change(before: CategoryResult | None, after: CategoryResult) -> Change | Non
     for q in after.requirements:
         p = was.get(q.id)
         if p is None or (p.status, p.detail) != (q.status, q.detail):
-            moved.append(RequirementChange(q.id, p.status if p else "not_judged", q.status,
-                                           p.detail if p else "", q.detail))
-    return Change(after.policy, after.category, before.status, after.status, moved,
-                  cleared=[b for b in before.blockers if b not in after.blockers], left=list(after.blockers))
+            moved.append(
+                RequirementChange(q.id, p.status if p else "not_judged", q.status, p.detail if p else "", q.detail)
+            )
+    return Change(
+        after.policy,
+        after.category,
+        before.status,
+        after.status,
+        moved,
+        cleared=[b for b in before.blockers if b not in after.blockers],
+        left=list(after.blockers),
+    )

@@ -1,4 +1,5 @@
 """Words for people: how amounts, dates, levels and lists read in every output."""
+
 from __future__ import annotations
 
 import datetime as dt

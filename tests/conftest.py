@@ -1,5 +1,6 @@
 """The test session keeps its compiled programs in its own cache folder, so a run never reads
 programs a previous run (or the user's own work) left in ~/.cache."""
+
 import os
 import tempfile
 

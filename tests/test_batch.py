@@ -1,6 +1,7 @@
 """Batches in worker processes: the same results in the same order as one process, bad files
 reported without stopping the batch, workers replaced after a bounded number of chunks.
 (Speed and memory are measured by `make bench`, not here.)"""
+
 from __future__ import annotations
 
 import os
@@ -49,7 +50,7 @@ def raise_on_olivia(evaluation):
 
 
 TEXT = batch.text_transform("text", False, True)
-ONLY = ("mi-aimh",)     # one policy is enough here, and quicker
+ONLY = ("mi-aimh",)  # one policy is enough here, and quicker
 
 
 def test_workers_give_what_one_process_gives_in_input_order(folder):
@@ -71,8 +72,11 @@ def test_workers_are_replaced_after_a_bounded_number_of_chunks(folder):
     pids = {i.value[0] for i in good}
     # 15 chunks, at most 2 per worker: at least 8 workers served them, none of them this process
     assert len(pids) >= 8 and os.getpid() not in pids
-    assert [i.value[1] for i in good] == [i.value[1] for i in batch.run(
-        files_of(folder), batch.Job(only=ONLY, transform=pid_and_id), jobs=1) if i.error is None]
+    assert [i.value[1] for i in good] == [
+        i.value[1]
+        for i in batch.run(files_of(folder), batch.Job(only=ONLY, transform=pid_and_id), jobs=1)
+        if i.error is None
+    ]
 
 
 def test_a_worker_that_dies_costs_its_chunk_not_the_batch(folder):
@@ -103,7 +107,7 @@ def test_evaluate_prints_the_same_with_any_number_of_jobs(folder, fmt):
     runner = CliRunner()
     one = runner.invoke(main, ["evaluate", str(folder), "--format", fmt, "--jobs", "1", "--policy", "mi-aimh"])
     two = runner.invoke(main, ["evaluate", str(folder), "--format", fmt, "--jobs", "2", "--policy", "mi-aimh"])
-    assert one.exit_code == two.exit_code == 2      # the two bad files
+    assert one.exit_code == two.exit_code == 2  # the two bad files
     assert one.stdout == two.stdout and one.stdout
     assert "a007.yaml" in two.stderr and "a023.yaml" in two.stderr
 

@@ -1,9 +1,9 @@
 """`endorse policy show`: the requirement catalogue rendered from the rules, for a
 policy and for a policy derived from it (made here in a temporary policies root)."""
+
 from __future__ import annotations
 
 import re
-import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -100,7 +100,7 @@ def test_mi_aimh_catalogue_lists_every_category_requirement_threshold_and_source
     assert "| `rsc_hours` | 50 hours |" in text and "| `experience_days` | 730 days (2 years) |" in text
     assert "## Changes from" not in text
     renewals = [c for c in codes if not isinstance(c, str)]
-    renewal = text[text.index("## Annual renewal"):]
+    renewal = text[text.index("## Annual renewal") :]
     assert renewal.count("\n### ") == len(renewals)
 
 
@@ -122,12 +122,12 @@ def test_threshold_values_carry_their_units():
 
 def test_a_derived_policy_shows_what_it_changes_from_its_base(root):
     text = catalogue.show("derived", "md", root)
-    changes = text[text.index("## Changes from `mi-aimh`"):text.index("## Dated exceptions")]
+    changes = text[text.index("## Changes from `mi-aimh`") : text.index("## Dated exceptions")]
     assert "- drops category `IMHM-P`: Infant Mental Health Mentor - Policy" in changes
-    ifa = changes[changes.index("- `IFA`"):changes.index("- `IFS`")]
+    ifa = changes[changes.index("- `IFA`") : changes.index("- `IFS`")]
     assert "adds requirement `residency`: Lives in the association's state" in ifa
     assert "changes threshold `training_hours`: 45 hours, was 30 hours" in ifa
-    ifs = changes[changes.index("- `IFS`"):]
+    ifs = changes[changes.index("- `IFS`") :]
     assert "changes requirement `ethics`: now “The association's own Code of Ethics is signed”" in ifs
     assert "restates threshold `rsc_hours`: same value, 24 hours" in ifs
     assert "adds requirement `training.state`: Three hours a year of training on the state's rules" in changes
@@ -139,12 +139,12 @@ def test_a_derived_policy_shows_what_it_changes_from_its_base(root):
 
 def test_a_derived_policy_shows_its_dated_exceptions_renewal_and_notes(root):
     text = catalogue.show("derived", "md", root)
-    dated = text[text.index("## Dated exceptions"):text.index("## Categories")]
+    dated = text[text.index("## Dated exceptions") : text.index("## Categories")]
     assert "| `pilot` | 2020-01-01 | 2020-12-31 | 900, Pilot year | `exceptions/pilot.lp` |" in dated
     assert "### While pilot is in force (2020-01-01 to 2020-12-31)" in dated
     assert "adds requirement `training.pilot`: The pilot training module is completed" in dated
-    renewal = text[text.index("## Annual renewal"):text.index("## Left to reviewers")]
-    ifs = renewal[renewal.index("### IFS: "):renewal.index("### ECFS: ")]
+    renewal = text[text.index("## Annual renewal") : text.index("## Left to reviewers")]
+    ifs = renewal[renewal.index("### IFS: ") : renewal.index("### ECFS: ")]
     assert "| `training.state` | Three hours a year of training on the state's rules | State training |" in ifs
     assert "- `rules.lp`, line 16: the interview is part of the process, not a requirement." in text
 

@@ -1,5 +1,5 @@
 """The `endorse` command as a user runs it: exit codes, output shapes, bad input."""
-import datetime as dt
+
 import json
 import subprocess
 import sys
@@ -15,8 +15,20 @@ from endorse_asp.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "facts"
 JORDAN = str(FACTS / "jordan-lee.yaml")
-MI_AIMH = ["IFA", "ECFA", "IFS", "ECFS", "IMHS", "ECMHS", "IMHM-C", "IMHM-P", "IMHM-RF",
-           "ECMHM-C", "ECMHM-P", "ECMHM-RF"]
+MI_AIMH = [
+    "IFA",
+    "ECFA",
+    "IFS",
+    "ECFS",
+    "IMHS",
+    "ECMHS",
+    "IMHM-C",
+    "IMHM-P",
+    "IMHM-RF",
+    "ECMHM-C",
+    "ECMHM-P",
+    "ECMHM-RF",
+]
 
 
 def endorse(*args):
@@ -45,8 +57,19 @@ def test_json_follows_the_contract():
         assert r["blockers"] == [q for q, s in statuses.items() if s in ("unmet", "unknown")]
         assert r["status"] != "eligible" or set(statuses.values()) == {"met"}
         for q in r["requirements"]:
-            assert q["id"].split(".")[0] in {"education", "training", "work", "rsc", "references", "ethics",
-                                             "agreement", "exam", "membership", "leadership", "residency"}
+            assert q["id"].split(".")[0] in {
+                "education",
+                "training",
+                "work",
+                "rsc",
+                "references",
+                "ethics",
+                "agreement",
+                "exam",
+                "membership",
+                "leadership",
+                "residency",
+            }
             assert q["summary"] and q["source"]["document"].endswith(".txt") and q["source"]["section"]
     imhs = next(r for r in out["results"] if r["category"] == "IMHS" and r["policy"] == "mi-aimh")
     rsc = next(q for q in imhs["requirements"] if q["id"] == "rsc.hours")
@@ -72,12 +95,15 @@ def test_a_directory_gives_an_array_and_a_bad_file_does_not_stop_the_batch(tmp_p
     assert f"{tmp_path / 'b.yaml'}:3: training[0].hours:" in result.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (["evaluate", JORDAN, "--category", "IMSH"], "did you mean 'IMHS'"),
-    (["evaluate", JORDAN, "--policy", "mi-aimm"], "unknown policy mi-aimm"),
-    (["evaluate", JORDAN, "--as-of", "2024-02-30"], "not a date"),
-    (["evaluate", "no/such/file.yaml"], "no/such/file.yaml"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["evaluate", JORDAN, "--category", "IMSH"], "did you mean 'IMHS'"),
+        (["evaluate", JORDAN, "--policy", "mi-aimm"], "unknown policy mi-aimm"),
+        (["evaluate", JORDAN, "--as-of", "2024-02-30"], "not a date"),
+        (["evaluate", "no/such/file.yaml"], "no/such/file.yaml"),
+    ],
+)
 def test_usage_and_input_errors_exit_2(args, message):
     result = endorse(*args)
     assert result.exit_code == 2
@@ -95,8 +121,17 @@ def test_module_entry_point_runs_without_traceback(tmp_path):
 def test_the_cli_starts_without_the_other_commands_modules():
     # `endorse evaluate` of one file pays only for what it uses: reports (Jinja2), workers,
     # lint, catalogue, diff, policy tests and what-if are imported by their own commands.
-    heavy = ["jinja2", "multiprocessing", "endorse_asp.lint", "endorse_asp.catalogue", "endorse_asp.diff",
-             "endorse_asp.policytest", "endorse_asp.whatif", "endorse_asp.decisions", "endorse_asp.spreadsheet"]
+    heavy = [
+        "jinja2",
+        "multiprocessing",
+        "endorse_asp.lint",
+        "endorse_asp.catalogue",
+        "endorse_asp.diff",
+        "endorse_asp.policytest",
+        "endorse_asp.whatif",
+        "endorse_asp.decisions",
+        "endorse_asp.spreadsheet",
+    ]
     code = f"import sys, endorse_asp.cli; print([m for m in {heavy!r} if m in sys.modules])"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

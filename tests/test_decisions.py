@@ -1,5 +1,6 @@
 """Decisions on record (cli.md, "Spreadsheets and decision records"): the rules and input hash
 every JSON object and report carries, `evaluate --record`, and `endorse verify`."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,14 @@ def endorse(*args):
 
 def endorse_process(*args, policies: Path | None = None, **kwargs) -> subprocess.Popen:
     env = dict(os.environ, **({"ENDORSE_POLICIES": str(policies)} if policies else {}))
-    return subprocess.Popen([sys.executable, "-m", "endorse_asp", *map(str, args)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "endorse_asp", *map(str, args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def run(*args, **kwargs) -> tuple[int, str, str]:
@@ -50,8 +57,9 @@ def raise_threshold(root: Path) -> None:
     """IMHS and ECMHS (mi-aimh's `specialist` categories) need 55 hours of RS/C, not 50."""
     rules = root / "mi-aimh" / "rsc.lp"
     text = rules.read_text()
-    changed = re.sub(r"threshold\(p, C, rsc_hours, 50\)(\s*:- specialist\(p, C\)\.)",
-                     r"threshold(p, C, rsc_hours, 55)\1", text)
+    changed = re.sub(
+        r"threshold\(p, C, rsc_hours, 50\)(\s*:- specialist\(p, C\)\.)", r"threshold(p, C, rsc_hours, 55)\1", text
+    )
     assert changed != text
     rules.write_text(changed)
 
@@ -76,6 +84,7 @@ def applicants(tmp_path) -> Path:
 
 # --------------------------------------------------------------------------- rules and input hash
 
+
 def test_every_json_object_names_its_rules_and_its_input():
     sha = hashlib.sha256(JORDAN.read_bytes()).hexdigest()
     narrow = ("--policy", "mi-aimh", "--category", "IFS")
@@ -84,8 +93,19 @@ def test_every_json_object_names_its_rules_and_its_input():
         "need": endorse("need", JORDAN, *narrow, "--format", "json"),
         "what-if": endorse("what-if", JORDAN, *narrow, "--edit", "exam.passed=true", "--format", "json"),
         "renew": endorse("renew", JORDAN, "--year", "2024", "--format", "json"),
-        "compare": endorse("evaluate", JORDAN, "--compare", "--policy", "mi-aimh", "--policy", "vaimh",
-                           "--category", "IFS", "--format", "json"),
+        "compare": endorse(
+            "evaluate",
+            JORDAN,
+            "--compare",
+            "--policy",
+            "mi-aimh",
+            "--policy",
+            "vaimh",
+            "--category",
+            "IFS",
+            "--format",
+            "json",
+        ),
     }
     for command, result in outputs.items():
         assert result.exit_code == 0, (command, result.output)
@@ -105,19 +125,20 @@ def test_the_fingerprint_is_of_the_rule_files_wherever_they_are(tmp_path):
     moved = {copy / d.name for d in every}
     original = provenance.rules_fingerprint(POLICY_ROOT, every)
     assert provenance.rules_fingerprint(copy, moved) == original
-    (copy / "vaimh" / "tests" / "extra.yaml").write_text("cases: []\n")      # committee cases: not rules
+    (copy / "vaimh" / "tests" / "extra.yaml").write_text("cases: []\n")  # committee cases: not rules
     assert provenance.rules_fingerprint(copy, moved) == original
     only_mi = {copy / "mi-aimh"}
     before = provenance.rules_fingerprint(copy, only_mi)
     (copy / "vaimh" / "rsc.lp").write_text("% another policy's rules\n", encoding="utf-8")
-    assert provenance.rules_fingerprint(copy, only_mi) == before             # not a policy judged
+    assert provenance.rules_fingerprint(copy, only_mi) == before  # not a policy judged
     raise_threshold(copy)
     assert provenance.rules_fingerprint(copy, only_mi) != before
 
 
 def test_reports_show_the_fingerprint_in_their_footer(tmp_path):
-    fingerprint = json.loads(endorse("evaluate", JORDAN, "--policy", "mi-aimh", "--format", "json").stdout)[
-        "rules"]["fingerprint"]
+    fingerprint = json.loads(endorse("evaluate", JORDAN, "--policy", "mi-aimh", "--format", "json").stdout)["rules"][
+        "fingerprint"
+    ]
     sha = hashlib.sha256(JORDAN.read_bytes()).hexdigest()
     for fmt in ("html", "md"):
         out = tmp_path / fmt
@@ -129,11 +150,12 @@ def test_reports_show_the_fingerprint_in_their_footer(tmp_path):
 
 # --------------------------------------------------------------------------- evaluate --record
 
+
 def test_a_record_holds_one_line_per_applicant_and_is_only_ever_appended_to(tmp_path, applicants):
     record = tmp_path / "decisions.jsonl"
     (applicants / "broken.yaml").write_text("id: broken\ntraining:\n  - hours: -3\n    date: 2020-01-01\n")
     first = endorse("evaluate", applicants, "--policy", "mi-aimh", "--record", record, "--jobs", "1")
-    assert first.exit_code == 2                                   # the bad file, as without --record
+    assert first.exit_code == 2  # the bad file, as without --record
     written = record.read_bytes()
     entries = lines(record)
     error = next(e for e in entries if "error" in e)
@@ -146,10 +168,20 @@ def test_a_record_holds_one_line_per_applicant_and_is_only_ever_appended_to(tmp_
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", jordan["time"])
     imhs = next(r for r in jordan["results"] if r["category"] == "IMHS")
     assert imhs == {"policy": "mi-aimh", "category": "IMHS", "status": "eligible", "blockers": []}
-    assert "requirements" not in imhs                             # statuses and blockers, not the explanation
+    assert "requirements" not in imhs  # statuses and blockers, not the explanation
 
-    again = endorse("evaluate", applicants / "hana-sato.yaml", "--policy", "mi-aimh", "--record", record,
-                    "--format", "csv", "--jobs", "2")
+    again = endorse(
+        "evaluate",
+        applicants / "hana-sato.yaml",
+        "--policy",
+        "mi-aimh",
+        "--record",
+        record,
+        "--format",
+        "csv",
+        "--jobs",
+        "2",
+    )
     assert again.exit_code == 0 and again.stdout.startswith("applicant,")
     assert record.read_bytes().startswith(written)
     assert [e.get("applicant") for e in lines(record)][-1] == "hana-sato"
@@ -172,7 +204,7 @@ def test_a_record_that_cannot_be_opened_stops_before_anything_is_judged(tmp_path
 
 def _append_many(path: str, tag: int, count: int) -> None:
     log = decisions.Log(path)
-    for n in range(count):          # lines far longer than a pipe's atomic write (PIPE_BUF, 4 KiB)
+    for n in range(count):  # lines far longer than a pipe's atomic write (PIPE_BUF, 4 KiB)
         log.append({"writer": tag, "n": n, "padding": str(tag) * 20_000})
     log.close()
 
@@ -193,8 +225,9 @@ def test_concurrent_appends_neither_interleave_nor_lose_lines(tmp_path):
 
 def test_two_evaluate_runs_recording_at_once_lose_no_line(tmp_path):
     record = tmp_path / "decisions.jsonl"
-    runs = [endorse_process("evaluate", FACTS, "--policy", "mi-aimh", "--record", record, "--jobs", "1")
-            for _ in range(2)]
+    runs = [
+        endorse_process("evaluate", FACTS, "--policy", "mi-aimh", "--record", record, "--jobs", "1") for _ in range(2)
+    ]
     for process in runs:
         process.communicate(timeout=300)
         assert process.returncode == 0
@@ -204,6 +237,7 @@ def test_two_evaluate_runs_recording_at_once_lose_no_line(tmp_path):
 
 
 # --------------------------------------------------------------------------- verify
+
 
 def test_verify_names_exactly_the_applicants_a_threshold_change_moves(tmp_path, applicants):
     record = tmp_path / "decisions.jsonl"
@@ -229,15 +263,20 @@ def test_verify_names_exactly_the_applicants_a_threshold_change_moves(tmp_path, 
     assert all(d["rules_changed"] and not d["input_changed"] for d in report["differ"])
     jordan = next(d for d in report["differ"] if d["applicant"] == "jordan-lee")
     assert [(c["category"], c["before"], c["after"]) for c in jordan["changes"]] == [
-        ("IMHS", "eligible", "not_eligible")]
+        ("IMHS", "eligible", "not_eligible")
+    ]
 
 
 def test_verify_tells_a_changed_input_and_a_file_gone(tmp_path, applicants):
     record = tmp_path / "decisions.jsonl"
-    assert endorse("evaluate", applicants, "--policy", "mi-aimh", "--category", "IMHS", "--record", record,
-                   "--jobs", "1").exit_code == 0
+    assert (
+        endorse(
+            "evaluate", applicants, "--policy", "mi-aimh", "--category", "IMHS", "--record", record, "--jobs", "1"
+        ).exit_code
+        == 0
+    )
     hana = applicants / "hana-sato.yaml"
-    hana.write_text(hana.read_text().replace("hours: 56", "hours: 5"))    # her RS/C: 56 hours, now 5
+    hana.write_text(hana.read_text().replace("hours: 56", "hours: 5"))  # her RS/C: 56 hours, now 5
     assert "hours: 5\n" in hana.read_text()
     (applicants / "carmen-alvarez.yaml").unlink()
     result = endorse("verify", record)
@@ -245,12 +284,13 @@ def test_verify_tells_a_changed_input_and_a_file_gone(tmp_path, applicants):
     assert named(result.stdout, record) == {"hana-sato"}
     assert "the input changed (sha256" in result.stdout and "the rules changed" not in result.stdout
     assert "mi-aimh IMHS: eligible → not_eligible" in result.stdout
-    assert re.search(rf"{re.escape(str(record))}:\d+: not re-judged: .*carmen-alvarez.yaml is no longer there",
-                     result.stdout)
+    assert re.search(
+        rf"{re.escape(str(record))}:\d+: not re-judged: .*carmen-alvarez.yaml is no longer there", result.stdout
+    )
 
     hana.write_bytes((FACTS / "hana-sato.yaml").read_bytes())
     result = endorse("verify", record)
-    assert result.exit_code == 0                                  # a file gone changes no decision
+    assert result.exit_code == 0  # a file gone changes no decision
     assert "3 decision(s) judged again: none differs; 1 not re-judged" in result.stdout
 
 
@@ -258,7 +298,7 @@ def test_verify_judges_on_the_recorded_date(tmp_path):
     record = tmp_path / "decisions.jsonl"
     args = ("--policy", "mi-aimh", "--category", "IMHS", "--record", record)
     assert endorse("evaluate", JORDAN, *args, "--as-of", "2020-01-01").exit_code == 0
-    assert lines(record)[0]["results"][0]["status"] == "not_eligible"     # (2024-03-01: eligible)
+    assert lines(record)[0]["results"][0]["status"] == "not_eligible"  # (2024-03-01: eligible)
     assert endorse("verify", record).exit_code == 0
 
 

@@ -1,5 +1,6 @@
 """`endorse policy diff`: the applicants whose outcomes a rule change changes, and clear
 errors when a version of the rules cannot be used."""
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,11 @@ def versions(tmp_path_factory) -> tuple[Path, Path]:
     """OLD: a copy of the rules; NEW: the same with clinical mentors' didactic RS/C hours raised 15 -> 21."""
     base = tmp_path_factory.mktemp("diff")
     old, new = copy_rules(base / "old"), copy_rules(base / "new")
-    edit(new / "mi-aimh" / "training.lp", "threshold(p, C, rsc_didactic_hours, 15)",
-         "threshold(p, C, rsc_didactic_hours, 21)")
+    edit(
+        new / "mi-aimh" / "training.lp",
+        "threshold(p, C, rsc_didactic_hours, 15)",
+        "threshold(p, C, rsc_didactic_hours, 21)",
+    )
     return old, new
 
 
@@ -52,8 +56,11 @@ def test_raising_a_threshold_changes_exactly_the_applicants_below_it(versions):
     out = json.loads(result.stdout)
     # Aisha Karim has 20 didactic RS/C hours: eligible ECMHM-C under 15, not under 21; only the
     # clinical mentor categories can change, and only by that one requirement.
-    status = [(c["applicant"], c["category"], c["before"]["status"], c["after"]["status"])
-              for c in out["changes"] if "status" in c["changed"]]
+    status = [
+        (c["applicant"], c["category"], c["before"]["status"], c["after"]["status"])
+        for c in out["changes"]
+        if "status" in c["changed"]
+    ]
     assert status == [("aisha-karim", "ECMHM-C", "eligible", "not_eligible")]
     for c in out["changes"]:
         assert c["category"] in ("IMHM-C", "ECMHM-C"), c
@@ -87,16 +94,20 @@ def test_the_same_rules_change_nothing(versions):
 
 def test_a_date_moves_both_sides(versions):
     old, new = versions
-    out = json.loads(endorse("policy", "diff", old, new, "--applicants", FACTS, "--format", "json",
-                             "--as-of", "2010-01-01").stdout)
-    assert out["applicants"] > 0 and out["changed_results"] == 0    # nobody has clinical training in 2010
+    out = json.loads(
+        endorse("policy", "diff", old, new, "--applicants", FACTS, "--format", "json", "--as-of", "2010-01-01").stdout
+    )
+    assert out["applicants"] > 0 and out["changed_results"] == 0  # nobody has clinical training in 2010
 
 
 def test_a_broken_new_version_stops_with_a_clear_error(versions, tmp_path):
     old, _ = versions
     broken = copy_rules(tmp_path / "broken")
-    edit(broken / "mi-aimh" / "training.lp", "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical).",
-         "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical")
+    edit(
+        broken / "mi-aimh" / "training.lp",
+        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical).",
+        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical",
+    )
     result = endorse("policy", "diff", old, broken, "--applicants", FACTS)
     assert result.exit_code == 2
     assert "the NEW rules" in result.stderr and "cannot be loaded" in result.stderr
@@ -148,8 +159,11 @@ def repository(tmp_path) -> Path:
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
     for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "rules"]):
         subprocess.run(git + cmd, cwd=home, check=True, capture_output=True)
-    edit(rules / "mi-aimh" / "training.lp", "threshold(p, C, rsc_didactic_hours, 15)",
-         "threshold(p, C, rsc_didactic_hours, 21)")
+    edit(
+        rules / "mi-aimh" / "training.lp",
+        "threshold(p, C, rsc_didactic_hours, 15)",
+        "threshold(p, C, rsc_didactic_hours, 21)",
+    )
     return rules
 
 
@@ -158,8 +172,9 @@ def test_working_tree_against_a_git_revision(repository):
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["old"].startswith("HEAD (")
-    assert [(c["applicant"], c["category"]) for c in out["changes"] if "status" in c["changed"]] == \
-        [("aisha-karim", "ECMHM-C")]
+    assert [(c["applicant"], c["category"]) for c in out["changes"] if "status" in c["changed"]] == [
+        ("aisha-karim", "ECMHM-C")
+    ]
     # nothing in the working tree moved
     assert "21)" in (repository / "mi-aimh" / "training.lp").read_text()
 

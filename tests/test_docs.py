@@ -1,5 +1,6 @@
 """The documents live in the project: links work from a clone, nothing points outside it,
 the applicant format documents every field of the schema, and every ruling cited exists."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,9 @@ def test_every_link_between_documents_leads_to_a_file_of_the_project():
 
 def test_nothing_in_the_project_points_outside_it():
     for path in tracked():
-        if path.suffix in (".py", ".lp", ".md", ".yaml", ".yml", ".toml", ".html", ".json", "") and path != Path(__file__):
+        if path.suffix in (".py", ".lp", ".md", ".yaml", ".yml", ".toml", ".html", ".json", "") and path != Path(
+            __file__
+        ):
             text = path.read_text(encoding="utf-8", errors="replace")
             assert "../shared" not in text and "/work/shared" not in text, path.relative_to(ROOT)
 
@@ -50,7 +53,7 @@ def test_the_example_of_the_applicant_format_is_a_valid_applicant(tmp_path):
     (example,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "schema: endorse-applicant/1" in b]
     (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
     applicant = load.load_file(tmp_path / "example.yaml")
-    assert applicant.data["id"] == "jordan-lee" and applicant.data["work"][0]["paid"] is True   # a default
+    assert applicant.data["id"] == "jordan-lee" and applicant.data["work"][0]["paid"] is True  # a default
 
 
 def test_every_ruling_the_rules_and_outputs_cite_is_written_down():

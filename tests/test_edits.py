@@ -1,4 +1,5 @@
 """Tests for endorse_asp.edits: each edit form, each error, fuzzing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,9 @@ def test_original_is_untouched(full):
 
 def test_set_whole_item_gets_defaults(full):
     edited = apply(full, ["training[0]={hours: 3, date: 2020-02-02}"])
-    assert edited.data["training"] == [{"title": None, "hours": 3, "date": dt.date(2020, 2, 2),
-                                        "topics": [], "didactic": True, "focus": "both"}]
+    assert edited.data["training"] == [
+        {"title": None, "hours": 3, "date": dt.date(2020, 2, 2), "topics": [], "didactic": True, "focus": "both"}
+    ]
 
 
 def test_set_creates_absent_mapping(full):
@@ -58,8 +60,15 @@ def test_set_id_is_allowed(full):
 
 
 def test_append_to_existing_and_absent_lists(full):
-    edited = apply(full, ["degrees+={level: doctorate, conferred: 2024-01-01}",
-                          "works_with+=early_childhood", "del credentials", "credentials+={type: cda}"])
+    edited = apply(
+        full,
+        [
+            "degrees+={level: doctorate, conferred: 2024-01-01}",
+            "works_with+=early_childhood",
+            "del credentials",
+            "credentials+={type: cda}",
+        ],
+    )
     assert [degree["level"] for degree in edited.data["degrees"]] == ["master", "doctorate"]
     assert edited.data["works_with"] == ["infant", "early_childhood"]
     assert edited.data["credentials"] == [{"type": "cda", "earned": None}]
@@ -81,24 +90,26 @@ def test_values_are_yaml_flow(full):
     assert edited.data["name"] == "2024" and edited.data["exam"]["program"] == "ecmh"
 
 
-@pytest.mark.parametrize("expr, path, fragment", [
-    ("garbage", "", "malformed edit"),
-    ("training[0]hours=1", "", "malformed edit"),
-    ("del", "", "malformed edit"),
-    ("name=", "name", "missing value"),
-    ("training[0].hourz=3", "training[0].hourz",
-     "unknown field 'hourz' in 'training[0]'; did you mean 'hours'?"),
-    ("trainig+={hours: 1, date: 2020-01-01}", "trainig", "unknown field 'trainig'; did you mean 'training'?"),
-    ("del exam.pased", "exam.pased", "unknown field 'pased' in 'exam'; did you mean 'passed'?"),
-    ("training[3].hours=1", "training[3].hours", "index 3 is out of range: 'training' has 1 item"),
-    ("del rsc[2]", "rsc[2]", "nothing to delete: index 2 is out of range: 'rsc' has 1 item"),
-    ("exam.passed+=true", "exam.passed", "'exam.passed' is not a list, so '+=' cannot append"),
-    ("del memberships[0].end.x", "memberships[0].end.x", "'memberships[0].end' has no fields"),
-    ("exam[0]=1", "exam[0]", "'exam' is not a list"),
-    ("name=&a x", "name", "anchors and aliases are not supported"),
-    ("exam={passed: true, passed: false}", "exam", "duplicate key 'passed'"),
-    ("exam={passed: true", "exam", "YAML syntax error"),
-])
+@pytest.mark.parametrize(
+    "expr, path, fragment",
+    [
+        ("garbage", "", "malformed edit"),
+        ("training[0]hours=1", "", "malformed edit"),
+        ("del", "", "malformed edit"),
+        ("name=", "name", "missing value"),
+        ("training[0].hourz=3", "training[0].hourz", "unknown field 'hourz' in 'training[0]'; did you mean 'hours'?"),
+        ("trainig+={hours: 1, date: 2020-01-01}", "trainig", "unknown field 'trainig'; did you mean 'training'?"),
+        ("del exam.pased", "exam.pased", "unknown field 'pased' in 'exam'; did you mean 'passed'?"),
+        ("training[3].hours=1", "training[3].hours", "index 3 is out of range: 'training' has 1 item"),
+        ("del rsc[2]", "rsc[2]", "nothing to delete: index 2 is out of range: 'rsc' has 1 item"),
+        ("exam.passed+=true", "exam.passed", "'exam.passed' is not a list, so '+=' cannot append"),
+        ("del memberships[0].end.x", "memberships[0].end.x", "'memberships[0].end' has no fields"),
+        ("exam[0]=1", "exam[0]", "'exam' is not a list"),
+        ("name=&a x", "name", "anchors and aliases are not supported"),
+        ("exam={passed: true, passed: false}", "exam", "duplicate key 'passed'"),
+        ("exam={passed: true", "exam", "YAML syntax error"),
+    ],
+)
 def test_edit_errors_name_expression_path_and_cause(full, expr, path, fragment):
     problem = edit_error(full, [expr])
     assert problem.path == path
@@ -107,8 +118,7 @@ def test_edit_errors_name_expression_path_and_cause(full, expr, path, fragment):
 
 def test_delete_twice_fails_on_the_second(full):
     problem = edit_error(full, ["del training[0].title", "del training[0].title"])
-    assert problem.message == ("edit 'del training[0].title': nothing to delete: "
-                               "'training[0].title' is absent")
+    assert problem.message == ("edit 'del training[0].title': nothing to delete: 'training[0].title' is absent")
 
 
 def test_later_edit_through_a_replaced_value(full):
@@ -121,26 +131,51 @@ def test_absent_list_on_the_way_has_no_items():
     assert "index 0 is out of range: 'training' has 0 items" in problem.message
 
 
-@pytest.mark.parametrize("exprs, path, fragment", [
-    (["training[0].hours=-1"], "training[0].hours", "must be greater than 0, got -1"),
-    (["del id"], "id", "missing required field 'id'"),
-    (["exam.passed=maybe"], "exam.passed", "expected true or false, got text 'maybe'"),
-    (["rsc+={provider: X, start: 2020-01-01, end: 2019-01-01, hours: 1}"], "rsc[1].end",
-     "end 2019-01-01 is before start 2020-01-01"),
-    (["degrees[0].level=mastr"], "degrees[0].level", "did you mean 'master'?"),
-])
+@pytest.mark.parametrize(
+    "exprs, path, fragment",
+    [
+        (["training[0].hours=-1"], "training[0].hours", "must be greater than 0, got -1"),
+        (["del id"], "id", "missing required field 'id'"),
+        (["exam.passed=maybe"], "exam.passed", "expected true or false, got text 'maybe'"),
+        (
+            ["rsc+={provider: X, start: 2020-01-01, end: 2019-01-01, hours: 1}"],
+            "rsc[1].end",
+            "end 2019-01-01 is before start 2020-01-01",
+        ),
+        (["degrees[0].level=mastr"], "degrees[0].level", "did you mean 'master'?"),
+    ],
+)
 def test_edit_giving_an_invalid_applicant(full, exprs, path, fragment):
     problem = edit_error(full, exprs)
     assert problem.path == path and fragment in problem.message
     assert problem.message.endswith(f"(after edit {exprs[-1]!r})")
 
 
-paths = st.sampled_from(["id", "name", "exam", "exam.passed", "exam.date", "degrees", "degrees[0]",
-                         "degrees[0].level", "training[0].hours", "rsc[1]", "works_with", "nope",
-                         "works_with[0]", "rsc[0].while", "x.y[3]"])
-values = st.one_of(st.text(max_size=20),
-                   st.sampled_from(["true", "40", "2024-01-01", "[infant]", "{passed: true}",
-                                    "{level: master, conferred: 2024-01-01}", "[", "*a"]))
+paths = st.sampled_from(
+    [
+        "id",
+        "name",
+        "exam",
+        "exam.passed",
+        "exam.date",
+        "degrees",
+        "degrees[0]",
+        "degrees[0].level",
+        "training[0].hours",
+        "rsc[1]",
+        "works_with",
+        "nope",
+        "works_with[0]",
+        "rsc[0].while",
+        "x.y[3]",
+    ]
+)
+values = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(
+        ["true", "40", "2024-01-01", "[infant]", "{passed: true}", "{level: master, conferred: 2024-01-01}", "[", "*a"]
+    ),
+)
 expressions = st.one_of(
     st.text(max_size=40),
     st.builds(lambda path, op, value: f"{path}{op}{value}", paths, st.sampled_from(["=", "+="]), values),

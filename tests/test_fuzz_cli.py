@@ -1,5 +1,6 @@
 """Fuzzing the loader and `endorse evaluate` with mutated and random YAML: never a traceback,
 always exit 0 or 2, and output that is byte-identical across runs and hash seeds."""
+
 from __future__ import annotations
 
 import os
@@ -13,18 +14,21 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import applicants
 
 from endorse_asp import load
 from endorse_asp.cli import main
-
-from strategies import applicants
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "facts").glob("*.yaml"))]
 ENDORSE = str(Path(sys.executable).with_name("endorse"))
 NOISE = list(":-[]{}'\"&*!%#|>@`,? \t\n0123456789abcxyzé\u2028\x00\ufeff")
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @st.composite
@@ -51,7 +55,7 @@ def mutated(draw) -> str:
         if how in ("char", "truncate", "insert") and text:
             at = draw(st.integers(0, len(text) - 1))
             if how == "char":
-                text = text[:at] + draw(st.sampled_from(NOISE)) + text[at + 1:]
+                text = text[:at] + draw(st.sampled_from(NOISE)) + text[at + 1 :]
             elif how == "truncate":
                 text = text[:at]
             else:
@@ -59,20 +63,37 @@ def mutated(draw) -> str:
     return text
 
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
-                    st.text(max_size=12), st.dates())
-random_yaml = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=10) | st.sampled_from(
-                               ["id", "schema", "as_of", "degrees", "training", "rsc", "work", "exam",
-                                "hours", "start", "end"]), inner, max_size=5), max_leaves=15).map(
-    lambda value: yaml.safe_dump(value, allow_unicode=True))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.dates(),
+)
+random_yaml = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.text(max_size=10)
+            | st.sampled_from(
+                ["id", "schema", "as_of", "degrees", "training", "rsc", "work", "exam", "hours", "start", "end"]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=15,
+).map(lambda value: yaml.safe_dump(value, allow_unicode=True))
 
 
 def evaluate_twice(path: Path, *args: str) -> None:
     runs = [CliRunner().invoke(main, ["evaluate", str(path), *args]) for _ in range(2)]
     for result in runs:
-        assert result.exception is None or isinstance(result.exception, SystemExit), \
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
             f"traceback for:\n{path.read_text(errors='replace')}\n{result.exc_info}"
+        )
         assert result.exit_code in (0, 2), (result.exit_code, result.output)
         if result.exit_code == 2:
             assert result.stderr.strip() and "Traceback" not in result.stderr
@@ -125,9 +146,13 @@ def test_output_is_identical_across_hash_seeds(tmp_path):
     outputs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "NO_COLOR": "1"}
-        done = subprocess.run([ENDORSE, "evaluate", str(folder), "--jobs", "2", "--format", "json"],
-                              capture_output=True, env=env, timeout=600)
-        assert done.returncode == 2, done.stderr.decode()     # z-bad.yaml at least
+        done = subprocess.run(
+            [ENDORSE, "evaluate", str(folder), "--jobs", "2", "--format", "json"],
+            capture_output=True,
+            env=env,
+            timeout=600,
+        )
+        assert done.returncode == 2, done.stderr.decode()  # z-bad.yaml at least
         assert b"Traceback" not in done.stderr
         outputs.append((done.stdout, done.stderr))
     assert outputs[0] == outputs[1]

@@ -14,6 +14,7 @@ The guide's fenced blocks are steps, in order:
 
 Any other block is illustration and is not run.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,7 +47,9 @@ def expect_lines(expected: str, output: str, where: str) -> None:
         if not line or line == "...":
             continue
         pattern = re.compile(".*".join(re.escape(part.strip()) for part in line.split("...")))
-        assert any(pattern.search(a) for a in actual), f"{where}: the guide shows\n  {line}\nbut the output was:\n{output}"
+        assert any(pattern.search(a) for a in actual), (
+            f"{where}: the guide shows\n  {line}\nbut the output was:\n{output}"
+        )
 
 
 @pytest.fixture()
@@ -63,8 +66,7 @@ def project(tmp_path) -> Path:
 
 
 def test_the_guide_runs_as_written(project):
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "NO_COLOR": "1",
-           "COLUMNS": "200"}
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "NO_COLOR": "1", "COLUMNS": "200"}
     steps = blocks(GUIDE.read_text(encoding="utf-8"))
     ran = edited = checked = 0
     last_output, last_where, pending = None, "", None
@@ -78,12 +80,14 @@ def test_the_guide_runs_as_written(project):
                 if not command.strip() or command.lstrip().startswith("#"):
                     continue
                 wanted = re.search(r"#\s*exit\s+(\d+)\s*$", command)
-                done = subprocess.run(["bash", "-c", command], cwd=project, env=env, capture_output=True,
-                                      text=True, timeout=600)
+                done = subprocess.run(
+                    ["bash", "-c", command], cwd=project, env=env, capture_output=True, text=True, timeout=600
+                )
                 outputs.append(done.stdout + done.stderr)
                 last_output, last_where = "".join(outputs), f"{where}: {command.strip()}"
-                assert done.returncode == (int(wanted.group(1)) if wanted else 0), \
+                assert done.returncode == (int(wanted.group(1)) if wanted else 0), (
                     f"{last_where}: exit {done.returncode}\n{outputs[-1]}"
+                )
                 ran += 1
         elif kind == "text" and last_output is not None:
             expect_lines(body, last_output, last_where)

@@ -1,5 +1,6 @@
 """`endorse policy check` and `endorse policy test` catch broken rules and wrong expectations,
 each with the right file and line. The rules are broken in a copy (common/ and mi-aimh/)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,6 +61,7 @@ def at(found, file: Path, line: int) -> list[lint.Problem]:
 
 # --------------------------------------------------------------------------- policy check
 
+
 def test_the_shipped_policies_have_no_errors():
     found = problems(ROOT / "policies", "error")
     assert not found, "\n".join(map(str, found))
@@ -75,8 +77,11 @@ def test_a_clean_copy_passes_and_prints_only_warnings(rules):
 
 def test_a_missing_period_is_a_syntax_error_at_the_next_statement(rules):
     training = rules / "mi-aimh" / "training.lp"
-    line = edit(training, "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical).",
-                "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical)")
+    line = edit(
+        training,
+        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical).",
+        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical)",
+    )
     result = endorse("policy", "check", rules)
     assert result.exit_code == 1
     errors = [LINE.match(x) for x in result.stdout.splitlines() if ": error: " in x]
@@ -88,8 +93,11 @@ def test_a_missing_period_is_a_syntax_error_at_the_next_statement(rules):
 
 def test_a_misspelt_predicate_in_a_body_is_reported_where_it_is_read(rules):
     education = rules / "mi-aimh" / "education.lp"
-    line = edit(education, "education_route(p, C, \"education\", listed_degree(bachelor))  :- specialist_family(p, C).",
-                "education_route(p, C, \"education\", listed_degree(bachelor))  :- specialst_family(p, C).")
+    line = edit(
+        education,
+        'education_route(p, C, "education", listed_degree(bachelor))  :- specialist_family(p, C).',
+        'education_route(p, C, "education", listed_degree(bachelor))  :- specialst_family(p, C).',
+    )
     found = problems(rules, "error")
     hits = at(found, education, line)
     assert len(hits) == 1, found
@@ -99,8 +107,11 @@ def test_a_misspelt_predicate_in_a_body_is_reported_where_it_is_read(rules):
 
 def test_a_misspelt_threshold_name_is_caught_both_ways(rules):
     training = rules / "mi-aimh" / "training.lp"
-    line = edit(training, "rsc_training_minimum(p, C, \"training.rsc_didactic\", rsc_didactic_hours)",
-                "rsc_training_minimum(p, C, \"training.rsc_didactic\", rsc_didactic_hour)")
+    line = edit(
+        training,
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours)',
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hour)',
+    )
     found = problems(rules)
     named = at(found, training, line)
     assert [p.severity for p in named] == ["error"], found
@@ -113,23 +124,27 @@ def test_a_misspelt_threshold_name_is_caught_both_ways(rules):
 
 def test_a_threshold_written_as_text_is_an_error(rules):
     training = rules / "mi-aimh" / "training.lp"
-    line = edit(training, "threshold(p, C, rsc_didactic_hours, 15)", "threshold(p, C, rsc_didactic_hours, \"15\")")
+    line = edit(training, "threshold(p, C, rsc_didactic_hours, 15)", 'threshold(p, C, rsc_didactic_hours, "15")')
     hits = at(problems(rules, "error"), training, line)
     assert len(hits) == 1 and "not a whole number" in hits[0].message
 
 
 def test_a_rule_file_without_its_program_line(rules):
     extra = rules / "mi-aimh" / "extra.lp"
-    extra.write_text("% A rule a committee forgot to put under #program policy(p).\n"
-                     "specialist_family(p, \"IFA\").\n", encoding="utf-8")
+    extra.write_text(
+        '% A rule a committee forgot to put under #program policy(p).\nspecialist_family(p, "IFA").\n', encoding="utf-8"
+    )
     hits = at(problems(rules, "error"), extra, 2)
     assert len(hits) == 1 and "#program policy(p)." in hits[0].message
 
 
 def test_an_unsafe_variable_is_reported_at_its_rule(rules):
     training = rules / "mi-aimh" / "training.lp"
-    line = edit(training, "rsc_training_minimum(p, C, \"training.rsc_didactic\", rsc_didactic_hours) :- track(p, C, clinical).",
-                "rsc_training_minimum(p, C, \"training.rsc_didactic\", rsc_didactic_hours) :- track(p, D, clinical).")
+    line = edit(
+        training,
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours) :- track(p, C, clinical).',
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours) :- track(p, D, clinical).',
+    )
     hits = at(problems(rules, "error"), training, line)
     assert len(hits) == 1 and "unsafe variables" in hits[0].message and "'C' is unsafe" in hits[0].message
 
@@ -139,7 +154,7 @@ def test_a_requirement_without_a_heading_has_no_citation(rules):
     edit(declarations, 'heading(p, "exam", "Demonstration of competencies").', "")
     found = problems(rules, "error")
     hits = at(found, declarations, line_of(declarations, 'requirement(p, C, "exam"'))
-    assert len(hits) == 1 and 'requirement "exam"' in hits[0].message and "heading(p, \"exam\"" in hits[0].message
+    assert len(hits) == 1 and 'requirement "exam"' in hits[0].message and 'heading(p, "exam"' in hits[0].message
 
 
 def test_a_requirement_without_a_summary(rules):
@@ -152,10 +167,12 @@ def test_a_requirement_without_a_summary(rules):
 def test_policy_yaml_problems_are_reported_on_their_lines(rules):
     meta = rules / "mi-aimh" / "policy.yaml"
     text = meta.read_text(encoding="utf-8")
-    text = re.sub(r'^version: .*\n', "", text, flags=re.M)
+    text = re.sub(r"^version: .*\n", "", text, flags=re.M)
     text = text.replace("valid_from: 2017-01-01", "valid_from: 2017-02-30")
-    text += ("exceptions:\n  - id: pilot\n    file: exceptions/pilot.lp\n    valid_from: 2025-07-01\n"
-             "    valid_to: 2025-06-30\n")
+    text += (
+        "exceptions:\n  - id: pilot\n    file: exceptions/pilot.lp\n    valid_from: 2025-07-01\n"
+        "    valid_to: 2025-06-30\n"
+    )
     meta.write_text(text, encoding="utf-8")
     found = problems(meta, "error")
     messages = {p.line: p.message for p in found}
@@ -191,10 +208,13 @@ def derived(rules) -> Path:
     folder.mkdir()
     (folder / "policy.yaml").write_text(
         "id: derived\ntitle: Derived\nversion: '1'\nextends: mi-aimh\nsources:\n"
-        "  '001': {file: a.txt, title: A}\n  '002': {file: b.txt, title: B}\n", encoding="utf-8")
+        "  '001': {file: a.txt, title: A}\n  '002': {file: b.txt, title: B}\n",
+        encoding="utf-8",
+    )
     (folder / "rules.lp").write_text(
-        '#program policy(p).\ndrop(p, "IFZ").\nreplace(p, "IFS", "rsc.hour").\n'
-        'replace(p, "IFS", "rsc.hours").\n', encoding="utf-8")
+        '#program policy(p).\ndrop(p, "IFZ").\nreplace(p, "IFS", "rsc.hour").\nreplace(p, "IFS", "rsc.hours").\n',
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -204,7 +224,7 @@ def test_a_derived_policy_overriding_what_its_base_lacks(derived):
     assert [p.severity for p in at(found, rules, 2)] == ["error"] and "IFZ" in at(found, rules, 2)[0].message
     hit = at(found, rules, 3)
     assert [p.severity for p in hit] == ["error"] and "did you mean 'rsc.hours'" in hit[0].message
-    assert not at(found, rules, 4)      # rsc.hours is the base's: a sound replacement
+    assert not at(found, rules, 4)  # rsc.hours is the base's: a sound replacement
 
 
 def test_categories_without_a_test_case_are_warned_about(derived):
@@ -241,11 +261,15 @@ def test_applicant_facts_are_read_from_the_code():
 
 # --------------------------------------------------------------------------- policy test
 
+
 def test_a_wrong_expectation_fails_with_expected_and_actual(rules):
     cases = rules / "mi-aimh" / "tests" / "imhm-c.yaml"
-    edit(cases, "    IMHM-C: {status: not_eligible, blockers: [training.rsc_didactic]}\n"
-                "- name: RS/C training that was not didactic",
-         "    IMHM-C: {status: eligible}\n- name: RS/C training that was not didactic")
+    edit(
+        cases,
+        "    IMHM-C: {status: not_eligible, blockers: [training.rsc_didactic]}\n"
+        "- name: RS/C training that was not didactic",
+        "    IMHM-C: {status: eligible}\n- name: RS/C training that was not didactic",
+    )
     result = endorse("policy", "test", cases)
     assert result.exit_code == 1
     assert "FAIL " in result.output and "14.5 didactic hours" in result.output
@@ -266,8 +290,11 @@ def test_a_broken_rule_fails_the_cases_that_guard_it(rules):
 
 def test_rules_that_do_not_parse_fail_every_case(rules):
     training = rules / "mi-aimh" / "training.lp"
-    edit(training, "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical).",
-         "threshold(p, C, rsc_didactic_hours, 15 :- track(p, C, clinical).")
+    edit(
+        training,
+        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical).",
+        "threshold(p, C, rsc_didactic_hours, 15 :- track(p, C, clinical).",
+    )
     cases = rules / "mi-aimh" / "tests" / "imhm-c.yaml"
     result = endorse("policy", "test", cases)
     assert result.exit_code == 1
@@ -277,9 +304,12 @@ def test_rules_that_do_not_parse_fail_every_case(rules):
 
 def test_blockers_that_differ_say_which(rules):
     cases = rules / "mi-aimh" / "tests" / "imhm-c.yaml"
-    edit(cases, "    IMHM-C: {status: not_eligible, blockers: [training.rsc_didactic]}\n"
-                "- name: RS/C training that was not didactic",
-         "    IMHM-C: {status: not_eligible, blockers: [exam]}\n- name: RS/C training that was not didactic")
+    edit(
+        cases,
+        "    IMHM-C: {status: not_eligible, blockers: [training.rsc_didactic]}\n"
+        "- name: RS/C training that was not didactic",
+        "    IMHM-C: {status: not_eligible, blockers: [exam]}\n- name: RS/C training that was not didactic",
+    )
     result = endorse("policy", "test", cases)
     assert result.exit_code == 1
     assert "also blocked by training.rsc_didactic; not blocked by exam" in result.output

@@ -1,4 +1,5 @@
 """Tests for endorse_asp.load: bad inputs, normalization, schema agreement, fuzzing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from endorse_asp import load
-from endorse_asp.load import (SCHEMA, Applicant, InputError, Problem, load_file, load_text, parse_yaml,
-                              validate)
+from endorse_asp.load import SCHEMA, Applicant, InputError, Problem, load_file, load_text, parse_yaml, validate
 
 HERE = Path(__file__).parent
 GOOD = sorted((HERE / "good").glob("*.yaml"))
@@ -29,8 +29,12 @@ BAD = {
     "duplicate_key.yaml": ("training[0].hours", "duplicate key 'hours' (lines 3 and 5)", 5, "duplicate"),
     "empty_exam.yaml": ("exam", "expected a mapping, got nothing", 2, "schema"),
     "end_before_start.yaml": ("work[0].end", "end 2019-06-01 is before start 2023-06-01", 5, "order"),
-    "enum_value.yaml": ("degrees[0].level", "unknown value 'mastr'; expected one of associate, "
-                        "bachelor, master, doctorate; did you mean 'master'?", 3, "schema"),
+    "enum_value.yaml": (
+        "degrees[0].level",
+        "unknown value 'mastr'; expected one of associate, bachelor, master, doctorate; did you mean 'master'?",
+        3,
+        "schema",
+    ),
     "impossible_date.yaml": ("degrees[0].conferred", "impossible date '2023-02-30'", 4, "schema"),
     "infinite_hours.yaml": ("training[0].hours", "expected a finite number", 3, "finite"),
     "list_expected.yaml": ("works_with", "expected a list, got text 'infant'", 2, "schema"),
@@ -38,20 +42,20 @@ BAD = {
     "missing_required.yaml": ("rsc[0].hours", "missing required field 'hours'", 3, "schema"),
     "negative_hours.yaml": ("rsc[1].hours", "must be greater than 0, got -5", 10, "schema"),
     "non_text_key.yaml": ("", "field names must be text, got a number 1", 2, "key"),
-    "not_integer.yaml": ("work[0].families_served", "expected a whole number, got a number 2.5", 4,
-                         "schema"),
+    "not_integer.yaml": ("work[0].families_served", "expected a whole number, got a number 2.5", 4, "schema"),
     "null_key.yaml": ("", "field names must be text, got nothing", 2, "key"),
-    "schema_version.yaml": ("schema", "unknown value 'endorse-applicant/2'; expected one of "
-                            "endorse-applicant/1; did you mean 'endorse-applicant/1'?", 1, "schema"),
+    "schema_version.yaml": (
+        "schema",
+        "unknown value 'endorse-applicant/2'; expected one of endorse-applicant/1; did you mean 'endorse-applicant/1'?",
+        1,
+        "schema",
+    ),
     "syntax_error.yaml": ("", "YAML syntax error: could not find expected ':'", 3, "syntax"),
-    "text_expected.yaml": ("degrees[0].title", "expected text, got a number 1984 (put it in quotes", 4,
-                           "schema"),
+    "text_expected.yaml": ("degrees[0].title", "expected text, got a number 1984 (put it in quotes", 4, "schema"),
     "top_level_list.yaml": ("", "the top level must be a mapping", 1, "schema"),
     "two_documents.yaml": ("", "several YAML documents in one file", 2, "documents"),
-    "unknown_field.yaml": ("training[0].hourz", "unknown field 'hourz'; did you mean 'hours'?", 4,
-                           "schema"),
-    "unknown_field_nested.yaml": ("exam.progam", "unknown field 'progam'; did you mean 'program'?", 4,
-                                  "schema"),
+    "unknown_field.yaml": ("training[0].hourz", "unknown field 'hourz'; did you mean 'hours'?", 4, "schema"),
+    "unknown_field_nested.yaml": ("exam.progam", "unknown field 'progam'; did you mean 'program'?", 4, "schema"),
     "unknown_field_top.yaml": ("degres", "unknown field 'degres'; did you mean 'degrees'?", 2, "schema"),
     "unsupported_tag.yaml": ("name", "unsupported YAML tag !!binary", 2, "tag"),
     "wrong_type.yaml": ("training[0].hours", "expected a number, got text 'ten'", 3, "schema"),
@@ -86,6 +90,7 @@ def iso_dates(value):
 
 # --- bad files ---------------------------------------------------------------------------
 
+
 def test_every_bad_file_has_an_expectation():
     assert sorted(path.name for path in (HERE / "bad").glob("*.yaml")) == sorted(BAD)
 
@@ -116,18 +121,25 @@ def test_bad_file_agrees_with_json_schema(name):
 
 def test_all_problems_of_a_file_are_reported_in_file_order(tmp_path):
     path = tmp_path / "many.yaml"
-    path.write_text("id: x\n"
-                    "trainng: []\n"
-                    "rsc:\n"
-                    "  - provider: A\n"
-                    "    start: 2020-01-01\n"
-                    "    end: 2019-01-01\n"
-                    "    hours: -1\n"
-                    "    hours: 2\n"
-                    "exam: {passed: maybe}\n")
+    path.write_text(
+        "id: x\n"
+        "trainng: []\n"
+        "rsc:\n"
+        "  - provider: A\n"
+        "    start: 2020-01-01\n"
+        "    end: 2019-01-01\n"
+        "    hours: -1\n"
+        "    hours: 2\n"
+        "exam: {passed: maybe}\n"
+    )
     problems = problems_of(load_file, path)
     assert [(p.line, p.path) for p in problems] == [
-        (2, "trainng"), (6, "rsc[0].end"), (7, "rsc[0].hours"), (8, "rsc[0].hours"), (9, "exam.passed")]
+        (2, "trainng"),
+        (6, "rsc[0].end"),
+        (7, "rsc[0].hours"),
+        (8, "rsc[0].hours"),
+        (9, "exam.passed"),
+    ]
     assert "did you mean 'training'?" in problems[0].message
 
 
@@ -143,6 +155,7 @@ def test_directory_is_not_a_file(tmp_path):
 def test_unreadable_file(tmp_path, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied")
+
     monkeypatch.setattr(load, "open", refuse, raising=False)
     assert one_problem(load_file, tmp_path / "x.yaml").message == "cannot read file: Permission denied"
 
@@ -195,7 +208,8 @@ def test_huge_file_is_refused_unread(tmp_path):
 
 def test_alias_bomb_is_refused_at_the_first_anchor():
     bomb = "id: x\na: &a [1, 2]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" + "".join(
-        f"c{i}: &c{i} [*{'b' if i == 0 else f'c{i - 1}'}] \n" for i in range(30))
+        f"c{i}: &c{i} [*{'b' if i == 0 else f'c{i - 1}'}] \n" for i in range(30)
+    )
     problem = one_problem(load_text, bomb, "bomb.yaml")
     assert (problem.line, problem.path, problem.message) == (2, "a", "anchors and aliases are not supported")
 
@@ -206,8 +220,9 @@ def test_deep_nesting_is_refused():
 
 
 def test_number_too_long_for_python():
-    problem = one_problem(load_text, "id: x\nwork: [{start: 2020-01-01, families_served: "
-                          + "9" * 5000 + "}]\n", "long.yaml")
+    problem = one_problem(
+        load_text, "id: x\nwork: [{start: 2020-01-01, families_served: " + "9" * 5000 + "}]\n", "long.yaml"
+    )
     assert problem.path == "work[0].families_served" and problem.message.startswith("number too long")
 
 
@@ -216,8 +231,20 @@ def test_duplicate_key_on_one_line():
     assert problem.message == "duplicate key 'passed' (twice on line 2)"
 
 
-@pytest.mark.parametrize("value", ["!!bool maybe", "!!int ''", "!!float ''", "!!timestamp soon", "!!int 5",
-                                   "!e!x y", "!!set {a}", "!!omap [a: 1]", "!custom {a: 1}"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "!!bool maybe",
+        "!!int ''",
+        "!!float ''",
+        "!!timestamp soon",
+        "!!int 5",
+        "!e!x y",
+        "!!set {a}",
+        "!!omap [a: 1]",
+        "!custom {a: 1}",
+    ],
+)
 def test_explicit_tags_other_than_str_are_refused(value):
     prefix = "%TAG !e! tag:example.com,2000:\n---\n" if value.startswith("!e!") else ""
     problem = one_problem(load_text, f"{prefix}id: x\nname: {value}\n", "tag.yaml")
@@ -244,6 +271,7 @@ def test_problem_formatting():
 
 # --- good files and normalization ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", GOOD, ids=lambda path: path.name)
 def test_good_file_agrees_with_json_schema(path):
     applicant = load_file(path)
@@ -268,8 +296,16 @@ def test_full_example_loads_with_its_meaning():
     assert applicant.id == "jordan-lee" and data["name"] == "Jordan Lee"
     assert data["as_of"] == dt.date(2024, 3, 1) and data["residence"] == "VA"
     assert data["works_with"] == ["infant"]
-    assert data["degrees"] == [{"level": "master", "title": "MSW", "field": "social work", "related": True,
-                                "conferred": dt.date(2019, 5, 20), "transcript": True}]
+    assert data["degrees"] == [
+        {
+            "level": "master",
+            "title": "MSW",
+            "field": "social work",
+            "related": True,
+            "conferred": dt.date(2019, 5, 20),
+            "transcript": True,
+        }
+    ]
     assert data["credentials"] == [{"type": "cda", "earned": dt.date(2014, 6, 1)}]
     assert data["training"][0]["hours"] == 12.5 and data["training"][0]["focus"] == "infant"
     assert data["training"][0]["topics"] == ["relationship_based"]
@@ -280,16 +316,20 @@ def test_full_example_loads_with_its_meaning():
     assert work["internship_supervisor_endorsement"] == "IMHS"
     rsc = data["rsc"][0]
     assert (rsc["provider"], rsc["provider_endorsement"], rsc["hours"], rsc["about_own_rsc"]) == (
-        "Dr. Ana Ruiz", "IMHM-C", 30, 10)
+        "Dr. Ana Ruiz",
+        "IMHM-C",
+        30,
+        10,
+    )
     assert rsc["while"] == ["services"] and rsc["format"] == "individual"
     assert data["references"][0]["roles"] == ["rsc_provider"]
     assert data["ethics_signed"] is True and data["agreement_signed"] is True
-    assert data["exam"] == {"passed": True, "date": dt.date(2023, 1, 15), "program": "imh",
-                            "track": "clinical"}
+    assert data["exam"] == {"passed": True, "date": dt.date(2023, 1, 15), "program": "imh", "track": "clinical"}
     assert data["memberships"][0]["end"] == dt.date(2024, 12, 31)
     assert data["leadership"][0]["beyond_paid_work"] is True and data["leadership"][0]["level"] == "state"
-    assert data["endorsements"] == [{"category": "IMHS", "association": "MI-AIMH",
-                                     "earned": dt.date(2020, 1, 1), "provides_rsc": True}]
+    assert data["endorsements"] == [
+        {"category": "IMHS", "association": "MI-AIMH", "earned": dt.date(2020, 1, 1), "provides_rsc": True}
+    ]
 
 
 def test_absent_facts_are_unknown_and_absent_lists_empty():
@@ -305,11 +345,22 @@ def test_absent_facts_are_unknown_and_absent_lists_empty():
 def test_defaults_are_applied_in_items():
     data = load_file(HERE / "good" / "defaults.yaml").data
     assert data["degrees"][0]["transcript"] is True and data["degrees"][0]["related"] is None
-    assert data["training"][0] == {"title": None, "hours": 3, "date": dt.date(2021, 9, 30), "topics": [],
-                                   "didactic": True, "focus": "both"}
+    assert data["training"][0] == {
+        "title": None,
+        "hours": 3,
+        "date": dt.date(2021, 9, 30),
+        "topics": [],
+        "didactic": True,
+        "focus": "both",
+    }
     work = data["work"][0]
     assert (work["end"], work["paid"], work["volunteer"], work["supervised"], work["internship"]) == (
-        None, True, False, True, False)
+        None,
+        True,
+        False,
+        True,
+        False,
+    )
     assert work["ages"] == [] and work["services"] == [] and work["families_served"] is None
     assert data["rsc"][0]["start"] == dt.date(2020, 1, 1) and data["rsc"][0]["provider_vetted"] is False
     assert data["rsc"][0]["hours"] == 0.5 and data["rsc"][0]["format"] is None
@@ -340,9 +391,31 @@ def test_validate_accepts_an_already_parsed_mapping():
 # --- robustness -----------------------------------------------------------------------------
 
 FULL_LINES = FULL.read_text("utf-8").splitlines()
-scalars = st.one_of(st.integers(), st.floats(), st.booleans(), st.none(), st.dates(), st.text(max_size=20),
-                    st.sampled_from(["~", "[", "{", "*a", "&a x", "!!binary x", "'", "|", "!!bool maybe",
-                                     "!!int ''", "!!timestamp x", "? a", "<<: {}"]))
+scalars = st.one_of(
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+    st.dates(),
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "~",
+            "[",
+            "{",
+            "*a",
+            "&a x",
+            "!!binary x",
+            "'",
+            "|",
+            "!!bool maybe",
+            "!!int ''",
+            "!!timestamp x",
+            "? a",
+            "<<: {}",
+        ]
+    ),
+)
 
 
 def outcome(text):
@@ -364,7 +437,7 @@ def mutated_full(draw) -> str:
         if action == "drop":
             del lines[index]
         elif action == "rename" and ":" in line:
-            indent = line[:len(line) - len(line.lstrip(" -"))]
+            indent = line[: len(line) - len(line.lstrip(" -"))]
             lines[index] = indent + draw(st.text(max_size=12)) + ":" + line.split(":", 1)[1]
         elif action == "value" and ":" in line:
             lines[index] = line.split(":", 1)[0] + ": " + str(draw(scalars))
@@ -381,10 +454,18 @@ def test_any_input_gives_an_applicant_or_input_error_deterministically(text):
     assert outcome(text) == first
 
 
-json_like = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
-                         | st.dictionaries(st.one_of(st.sampled_from(list(SCHEMA["properties"])),
-                                                     st.text(max_size=5), st.integers()), inner, max_size=4),
-                         max_leaves=12)
+json_like = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.one_of(st.sampled_from(list(SCHEMA["properties"])), st.text(max_size=5), st.integers()),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=300)
@@ -397,4 +478,3 @@ def test_validate_of_any_mapping_gives_an_applicant_or_input_error(raw):
     else:
         SCHEMA_VALIDATOR.validate(iso_dates(raw))
         assert applicant.id == raw["id"]
-

@@ -1,14 +1,15 @@
 """`need` and `what-if`: every alternative is sound and minimal, the cheapest is found
 (checked against a brute force), and what-if agrees with need."""
+
 import itertools
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pathlib import Path
-
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from strategies import applicant, applicants
 
 from endorse_asp import edits, load
 from endorse_asp.cli import main
@@ -16,7 +17,6 @@ from endorse_asp.evaluate import evaluate
 from endorse_asp.needs import Solver, describe, fill_needs, plan, scenario_dates
 from endorse_asp.policy import load_program
 from endorse_asp.whatif import what_if
-from strategies import applicant, applicants
 
 PROGRAM = load_program()
 REACHED = ("eligible", "needs_review")
@@ -58,8 +58,10 @@ def test_every_alternative_is_sound_and_minimal(raw, rnd):
 
 
 def offered_items(solver, s, policy, code):
-    return sorted({(term, cost) for (sc, term, cost) in solver.offers if sc == s
-                   and (term, policy, code) in solver.serves}, key=str)
+    return sorted(
+        {(term, cost) for (sc, term, cost) in solver.offers if sc == s and (term, policy, code) in solver.serves},
+        key=str,
+    )
 
 
 def cheapest_by_brute_force(app, day0, policy, code, solver):
@@ -68,8 +70,10 @@ def cheapest_by_brute_force(app, day0, policy, code, solver):
     for s, day in enumerate(solver.dates):
         offered = offered_items(solver, s, policy, code)
         subsets = [c for n in range(len(offered) + 1) for c in itertools.combinations(offered, n)]
-        apps = [edits.apply(app, [x for term, _ in c for x in describe(term, "", day0, day).edits]) if c else app
-                for c in subsets]
+        apps = [
+            edits.apply(app, [x for term, _ in c for x in describe(term, "", day0, day).edits]) if c else app
+            for c in subsets
+        ]
         for combo, ev in zip(subsets, evaluate(apps, as_of=day, program=PROGRAM, categories=[code])):
             status = next(r.status for r in ev.results if (r.policy, r.category) == (policy, code))
             cost = sum(k for _, k in combo)
@@ -79,9 +83,24 @@ def cheapest_by_brute_force(app, day0, policy, code, solver):
 
 
 EXAMPLES = sorted(Path(FACTS).glob("*.yaml"))
-REMOVALS = ["del exam", "del memberships", "ethics_signed=false", "del agreement_signed", "del training",
-            "del references[0]", "del references[1]", "del references[2]", "del rsc[0]", "del rsc", "del work[0]",
-            "del degrees[0]", "del leadership", "training[0].hours=1", "rsc[0].hours=1", "del credentials"]
+REMOVALS = [
+    "del exam",
+    "del memberships",
+    "ethics_signed=false",
+    "del agreement_signed",
+    "del training",
+    "del references[0]",
+    "del references[1]",
+    "del references[2]",
+    "del rsc[0]",
+    "del rsc",
+    "del work[0]",
+    "del degrees[0]",
+    "del leadership",
+    "training[0].hours=1",
+    "rsc[0].hours=1",
+    "del credentials",
+]
 
 
 @st.composite
@@ -92,7 +111,7 @@ def near_misses(draw):
         try:
             app = edits.apply(app, [removal])
         except load.InputError:
-            pass                      # nothing there to take away
+            pass  # nothing there to take away
     return app
 
 
@@ -131,7 +150,7 @@ def test_a_plan_shares_items_and_an_impossible_plan_is_empty():
     app = load.load_file(f"{FACTS}/olivia-grant.yaml")
     (e,) = evaluate([app], program=PROGRAM)
     both = plan(e, app, [("mi-aimh", "IFA"), ("mi-aimh", "IFS")], PROGRAM)
-    assert both and both[0].cost == 1        # one signature serves both
+    assert both and both[0].cost == 1  # one signature serves both
     jordan = load.load_file(f"{FACTS}/jordan-lee.yaml")
     (j,) = evaluate([jordan], program=PROGRAM)
     assert plan(j, jordan, [("mi-aimh", "IMHM-C"), ("mi-aimh", "ECMHS")], PROGRAM) == []  # two different exams
@@ -155,29 +174,53 @@ def test_need_json_follows_the_contract():
 
 def test_goal_plans_in_json_and_bad_goals():
     runner = CliRunner()
-    out = json.loads(runner.invoke(main, ["need", f"{FACTS}/olivia-grant.yaml", "--goal", "mi-aimh/IFA",
-                                          "--goal", "mi-aimh/IFS", "--format", "json"]).output)
+    out = json.loads(
+        runner.invoke(
+            main,
+            [
+                "need",
+                f"{FACTS}/olivia-grant.yaml",
+                "--goal",
+                "mi-aimh/IFA",
+                "--goal",
+                "mi-aimh/IFS",
+                "--format",
+                "json",
+            ],
+        ).output
+    )
     assert out["plans"][0]["items"][0]["edits"] == ["ethics_signed=true"]
     bad = runner.invoke(main, ["need", f"{FACTS}/olivia-grant.yaml", "--goal", "mi-aimh/IMSH"])
     assert bad.exit_code == 2 and "did you mean 'IMHS'" in bad.output
 
 
 def test_what_if_json_lists_changes_and_edits():
-    result = CliRunner().invoke(main, ["what-if", f"{FACTS}/olivia-grant.yaml", "--edit", "ethics_signed=true",
-                                       "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["what-if", f"{FACTS}/olivia-grant.yaml", "--edit", "ethics_signed=true", "--format", "json"]
+    )
     assert result.exit_code == 0
     out = json.loads(result.output)
     assert out["edits"] == ["ethics_signed=true"]
     ifa = next(c for c in out["changes"] if (c["policy"], c["category"]) == ("mi-aimh", "IFA"))
     assert (ifa["before"], ifa["after"]) == ("incomplete", "eligible")
-    assert {"id": "ethics", "before": "unknown", "after": "met", "detail_before": "not stated in the file",
-            "detail_after": ""} in ifa["requirements"]
+    assert {
+        "id": "ethics",
+        "before": "unknown",
+        "after": "met",
+        "detail_before": "not stated in the file",
+        "detail_after": "",
+    } in ifa["requirements"]
 
 
-@pytest.mark.parametrize("edit, path", [("training[9].hours=4", "training[9].hours"),
-                                        ("trainig+={hours: 3}", "trainig"),
-                                        ("exam.passed=maybe", "exam.passed"),
-                                        ("nonsense", "")])
+@pytest.mark.parametrize(
+    "edit, path",
+    [
+        ("training[9].hours=4", "training[9].hours"),
+        ("trainig+={hours: 3}", "trainig"),
+        ("exam.passed=maybe", "exam.passed"),
+        ("nonsense", ""),
+    ],
+)
 def test_a_bad_edit_is_an_input_error(edit, path):
     result = CliRunner().invoke(main, ["what-if", f"{FACTS}/olivia-grant.yaml", "--edit", edit])
     assert result.exit_code == 2

@@ -1,6 +1,7 @@
 """Where the rules come from: the policies folder is chosen when a command runs (--policies,
 ENDORSE_POLICIES, else the one shipped with the package), and a wheel built from the project
 works alone, from any folder (the slow test, run by `make test-installed` and CI)."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,7 @@ def project(tmp_path) -> Path:
     shutil.copytree(ROOT / "policies", home / "policies")
     shutil.copytree(ROOT / "facts", home / "facts")
     meta = home / "policies" / "orimha" / "policy.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace("title: ORIMHA", "title: DRAFT ORIMHA"),
-                    encoding="utf-8")
+    meta.write_text(meta.read_text(encoding="utf-8").replace("title: ORIMHA", "title: DRAFT ORIMHA"), encoding="utf-8")
     return home
 
 
@@ -42,16 +42,16 @@ def test_the_policies_option_points_every_command_at_another_tree(project):
     out = invoke("--policies", str(project / "policies"), "policy", "list", "--format", "json")
     assert out.exit_code == 0, out.output
     assert titles(out.output)["orimha"].startswith("DRAFT ORIMHA")
-    again = invoke("policy", "list", "--format", "json")       # the next command: the shipped rules again
+    again = invoke("policy", "list", "--format", "json")  # the next command: the shipped rules again
     assert not titles(again.output)["orimha"].startswith("DRAFT")
 
 
 def test_the_environment_is_read_when_the_command_runs(project, monkeypatch):
-    monkeypatch.setenv(policy.ENV, str(project / "policies"))     # after endorse_asp was imported
+    monkeypatch.setenv(policy.ENV, str(project / "policies"))  # after endorse_asp was imported
     assert policy.policies_root() == (project / "policies").resolve()
     assert titles(invoke("policy", "list", "--format", "json").output)["orimha"].startswith("DRAFT")
     other = ROOT / "policies"
-    out = invoke("--policies", str(other), "policy", "list", "--format", "json")   # the option wins
+    out = invoke("--policies", str(other), "policy", "list", "--format", "json")  # the option wins
     assert not titles(out.output)["orimha"].startswith("DRAFT")
 
 
@@ -75,15 +75,15 @@ def test_no_policies_found_names_both_ways_to_give_them(monkeypatch):
     assert out.exit_code == 2
     assert "no policies found" in out.output
     assert "--policies DIR" in out.output and "ENDORSE_POLICIES" in out.output
-    assert invoke("schema").exit_code == 0                        # a command without rules still runs
+    assert invoke("schema").exit_code == 0  # a command without rules still runs
 
 
 def test_committee_cases_find_their_applicants_from_their_own_file(project, monkeypatch):
-    monkeypatch.chdir(project.parent)          # not the project: paths come from the case files
+    monkeypatch.chdir(project.parent)  # not the project: paths come from the case files
     cases = policytest.collect([project / "policies" / "orimha"])
     named = [c for c in cases if isinstance(c.applicant, str)]
     assert named, "orimha's cases name applicant files"
-    for case in named:                        # facts/... : the project holding the policies folder
+    for case in named:  # facts/... : the project holding the policies folder
         assert policytest.applicant_file(case) == project / case.applicant
     shutil.rmtree(project / "facts")
     out = invoke("policy", "test", str(project / "policies" / "orimha"))
@@ -93,6 +93,7 @@ def test_committee_cases_find_their_applicants_from_their_own_file(project, monk
 
 
 # --------------------------------------------------------------------------- the wheel, alone
+
 
 def run(cmd: list, cwd: Path, env: dict) -> str:
     done = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True)
@@ -110,11 +111,12 @@ def test_a_wheel_built_from_a_clean_copy_works_alone_from_another_folder(tmp_pat
             shutil.copy2(ROOT / name, source / name)
     env = {k: v for k, v in os.environ.items() if k not in (policy.ENV, "PYTHONPATH", "VIRTUAL_ENV")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
-    built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", tmp_path / "dist", source],
-                tmp_path, env)
+    built = run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", tmp_path / "dist", source], tmp_path, env
+    )
     assert "absent from the `packages` configuration" not in built
     (wheel,) = (tmp_path / "dist").glob("endorse_asp-*.whl")
-    shutil.rmtree(source)                      # nothing may come from the source any more
+    shutil.rmtree(source)  # nothing may come from the source any more
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", venv], tmp_path, env)
     run([venv / "bin" / "python", "-m", "pip", "install", "-q", wheel], tmp_path, env)
@@ -137,19 +139,24 @@ def test_a_wheel_built_from_a_clean_copy_works_alone_from_another_folder(tmp_pat
 
 # --------------------------------------------------------------------------- pre-commit, for committees
 
+
 def test_the_pre_commit_hooks_lint_and_test_a_committees_repository(tmp_path, monkeypatch):
     import shlex
 
     import yaml
-    hooks = {h["id"]: h for repo in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"]
-             for h in repo["hooks"]}
+
+    hooks = {
+        h["id"]: h
+        for repo in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"]
+        for h in repo["hooks"]
+    }
     assert set(hooks) == {"endorse-policy-check", "endorse-policy-test"}
-    repo = tmp_path / "committee"              # a committee's repository: its rules, cases and applicants
-    for folder in ("common", "mi-aimh", "orimha"):      # orimha, and the base it extends (without its cases)
+    repo = tmp_path / "committee"  # a committee's repository: its rules, cases and applicants
+    for folder in ("common", "mi-aimh", "orimha"):  # orimha, and the base it extends (without its cases)
         shutil.copytree(ROOT / "policies" / folder, repo / "policies" / folder)
     shutil.rmtree(repo / "policies" / "mi-aimh" / "tests")
     shutil.copytree(ROOT / "facts", repo / "facts")
-    monkeypatch.chdir(repo)                   # pre-commit runs hooks at the repository's top
+    monkeypatch.chdir(repo)  # pre-commit runs hooks at the repository's top
     outputs = {}
     for hook in hooks.values():
         words = shlex.split(hook["entry"])

@@ -1,6 +1,7 @@
 """Across policies: one record, different verdicts by policy for stated reasons; derived
 policies agree with their base wherever their sources do; the split training minimum
 finds an assignment whenever one exists (ruling 4)."""
+
 import copy
 import datetime as dt
 import itertools
@@ -72,8 +73,8 @@ def test_the_exception_variant_is_chosen_by_the_evaluation_date():
     assert program.variant_for("massaimh", dt.date(2023, 12, 31)).exceptions == ("capacity-building",)
     assert program.variant_for("massaimh", dt.date(2024, 1, 1)).exceptions == ()
     assert program.variant_for("massaimh", dt.date(2019, 6, 1)).exceptions == ("capacity-building",)
-    assert program.variants_in_force("massaimh", dt.date(2016, 12, 31)) == []     # ruling 16
-    assert program.variants_in_force("mi-aimh-levels", dt.date(1990, 1, 1))        # ruling 13
+    assert program.variants_in_force("massaimh", dt.date(2016, 12, 31)) == []  # ruling 16
+    assert program.variants_in_force("mi-aimh-levels", dt.date(1990, 1, 1))  # ruling 13
 
 
 def test_policies_out_of_force_are_named_and_not_judged():
@@ -91,8 +92,8 @@ def test_virginia_residency_is_unknown_when_the_file_does_not_say():
 
 def test_virginia_typical_training_advice_uses_its_own_figures():
     by, _ = results(load.load_file(FACTS / "jordan-lee.yaml"), dt.date(2024, 3, 1))
-    assert by[("vaimh", "IFS")].advisories[0].detail == "54.5 of 60 hours"      # 004: 60
-    assert by[("mi-aimh", "IFS")].advisories == []                              # 002: 50, reached
+    assert by[("vaimh", "IFS")].advisories[0].detail == "54.5 of 60 hours"  # 004: 60
+    assert by[("mi-aimh", "IFS")].advisories == []  # 002: 50, reached
 
 
 # --- the split training minimum of Virginia's IFRS (ruling 4) --------------------------------
@@ -108,7 +109,7 @@ def assignable(entries) -> tuple[bool, float]:
     best = 0.0
     choices = [[t for t in topics if t in PARTS] or [None] for _, topics in entries]
     for pick in itertools.product(*choices):
-        got = {t: 0.0 for t in PARTS}
+        got = dict.fromkeys(PARTS, 0.0)
         for (hours, _), part in zip(entries, pick):
             if part:
                 got[part] += hours
@@ -116,17 +117,20 @@ def assignable(entries) -> tuple[bool, float]:
     return best >= sum(PARTS.values()), best
 
 
-ENTRY = st.tuples(st.sampled_from([0.5, 1, 2, 3, 4.5, 6, 8, 10, 12, 15, 20, 30]),
-                  st.lists(st.sampled_from(["relationship_based", "rsc", "dei"]), min_size=1, max_size=3,
-                           unique=True))
+ENTRY = st.tuples(
+    st.sampled_from([0.5, 1, 2, 3, 4.5, 6, 8, 10, 12, 15, 20, 30]),
+    st.lists(st.sampled_from(["relationship_based", "rsc", "dei"]), min_size=1, max_size=3, unique=True),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ENTRY, min_size=0, max_size=7))
 def test_the_split_is_met_exactly_when_some_assignment_meets_every_part(entries):
     raw = copy.deepcopy(CARMEN.raw)
-    raw["training"] = [{"title": f"t{n}", "hours": h, "date": dt.date(2020, 1, 1), "topics": topics,
-                        "focus": "infant"} for n, (h, topics) in enumerate(entries)]
+    raw["training"] = [
+        {"title": f"t{n}", "hours": h, "date": dt.date(2020, 1, 1), "topics": topics, "focus": "infant"}
+        for n, (h, topics) in enumerate(entries)
+    ]
     applicant = load.validate(raw, CARMEN.source)
     (e,) = evaluate([applicant], program=PROGRAM, categories=["IFRS"])
     (r,) = e.results

@@ -1,4 +1,5 @@
 """The compiled-program cache: reused while the rules are unchanged, never after they change."""
+
 import shutil
 from pathlib import Path
 
@@ -21,16 +22,16 @@ def test_a_rule_change_is_never_served_from_the_cache(tmp_path, monkeypatch):
         shutil.copytree(ROOT / "policies" / name, rules / name, ignore=shutil.ignore_patterns("tests"))
     first = policy.load_program(rules)
     assert training(first) == "met"
-    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1          # kept once it ground
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1  # kept once it ground
     policy.load_program.cache_clear()
     again = policy.load_program(rules)
-    assert not again.statements and again.text == first.text              # taken from the cache
+    assert not again.statements and again.text == first.text  # taken from the cache
     assert training(again) == "met"
     path = rules / "mi-aimh" / "training.lp"
     path.write_text(path.read_text().replace("training_hours, 30)", "training_hours, 60)"))
     policy.load_program.cache_clear()
     changed = policy.load_program(rules)
-    assert changed.statements                                              # compiled anew
+    assert changed.statements  # compiled anew
     assert training(changed) == "unmet"
 
 
@@ -45,7 +46,7 @@ def test_the_same_rules_in_another_folder_are_compiled_for_that_folder(tmp_path,
     shutil.move(first, second)
     policy.load_program.cache_clear()
     moved = policy.load_program(second)
-    assert moved.statements                                               # compiled anew
+    assert moved.statements  # compiled anew
     assert all(second in p.directory.parents for p in moved.policies.values())
 
 

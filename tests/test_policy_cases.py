@@ -1,4 +1,5 @@
 """Every committee test case in policies/*/tests/ runs as one pytest test."""
+
 import pytest
 
 from endorse_asp import policytest

@@ -1,12 +1,13 @@
 """Properties of evaluation over generated applicants (hypothesis)."""
+
 import copy
 import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import applicant, applicants
 
 from endorse_asp.evaluate import evaluate
-from strategies import applicant, applicants
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -17,9 +18,10 @@ def judge(raw):
 
 
 def verdicts(evaluation):
-    return {(r.policy, r.category): (r.status, tuple(r.blockers),
-                                     tuple((q.id, q.status, q.detail) for q in r.requirements))
-            for r in evaluation.results}
+    return {
+        (r.policy, r.category): (r.status, tuple(r.blockers), tuple((q.id, q.status, q.detail) for q in r.requirements))
+        for r in evaluation.results
+    }
 
 
 @SETTINGS
@@ -45,7 +47,7 @@ def test_more_training_never_unmeets_training(raw, which, extra):
                 assert after[(r.policy, r.category, q.id)] == "met", (r.category, q.id)
 
 
-HOSTILE = st.sampled_from(['"). #false.', "<script>alert(1)</script>", "x :- y.", "}{", "%", "#include \"a\"."])
+HOSTILE = st.sampled_from(['"). #false.', "<script>alert(1)</script>", "x :- y.", "}{", "%", '#include "a".'])
 
 
 @SETTINGS
@@ -79,15 +81,29 @@ def _listed(raw, kind, rid="training.hours"):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(["infant", "early_childhood", "both"]),
-                          st.sampled_from([[], ["dei"], ["relationship_based"], ["rsc"]]),
-                          st.sampled_from(["2020-01-01", "2026-11-30", "2027-06-01"])), min_size=1, max_size=4),
-       st.booleans(), st.sampled_from([["infant"], ["early_childhood"]]), st.sampled_from([["prevention"], ["promotion"]]))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["infant", "early_childhood", "both"]),
+            st.sampled_from([[], ["dei"], ["relationship_based"], ["rsc"]]),
+            st.sampled_from(["2020-01-01", "2026-11-30", "2027-06-01"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.booleans(),
+    st.sampled_from([["infant"], ["early_childhood"]]),
+    st.sampled_from([["prevention"], ["promotion"]]),
+)
 def test_fixing_the_stated_reason_counts_the_entry(training, focused, ages, services):
     """An entry listed as not counted, changed to satisfy its stated reason, is counted or has another reason."""
-    raw = {"id": "p", "as_of": "2026-12-02", "degrees": [{"level": "bachelor", "conferred": "2015-01-01"}],
-           "training": [{"hours": 10, "date": d, "focus": f, "topics": t} for f, t, d in training],
-           "work": [{"start": "2016-01-01", "relationship_focus": focused, "ages": ages, "services": services}]}
+    raw = {
+        "id": "p",
+        "as_of": "2026-12-02",
+        "degrees": [{"level": "bachelor", "conferred": "2015-01-01"}],
+        "training": [{"hours": 10, "date": d, "focus": f, "topics": t} for f, t, d in training],
+        "work": [{"start": "2016-01-01", "relationship_focus": focused, "ages": ages, "services": services}],
+    }
     for kind, rid in (("training", "training.hours"), ("work", "work.experience")):
         for entry, why in _listed(raw, kind, rid).items():
             if not entry.startswith(kind):
@@ -95,5 +111,5 @@ def test_fixing_the_stated_reason_counts_the_entry(training, focused, ages, serv
             fix = next((f for key, f in FIXES.items() if key in why), None)
             assert fix is not None, why
             fixed = copy.deepcopy(raw)
-            fix(fixed[kind][int(entry[len(kind) + 1:-1])])
+            fix(fixed[kind][int(entry[len(kind) + 1 : -1])])
             assert _listed(fixed, kind, rid).get(entry) != why

@@ -1,7 +1,7 @@
 """`endorse renew FILE --year YYYY` (cli.md, "Renewal"): each endorsement held, judged by the
 renewal requirements of its association's policy over the calendar year (rulings 11, 14)."""
+
 import copy
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -14,8 +14,8 @@ from endorse_asp.renew import policy_for, renew
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "facts"
-MEGAN = str(FACTS / "megan-oconnell.yaml")       # IFS from MassAIMH since 2020
-PATRICIA = str(FACTS / "patricia-holm.yaml")     # LEVEL-IV-C and IMHM-C from MI-AIMH
+MEGAN = str(FACTS / "megan-oconnell.yaml")  # IFS from MassAIMH since 2020
+PATRICIA = str(FACTS / "patricia-holm.yaml")  # LEVEL-IV-C and IMHM-C from MI-AIMH
 
 
 def endorse(*args):
@@ -24,10 +24,14 @@ def endorse(*args):
 
 def base_record(**changes) -> dict:
     """A holder with nothing done in 2024 unless the test adds it."""
-    raw = {"id": "holder", "as_of": "2024-12-31", "residence": "MI",
-           "degrees": [{"level": "master", "title": "MSW", "conferred": "2010-05-01"}],
-           "memberships": [{"association": "MI-AIMH", "start": "2015-01-01"}],
-           "endorsements": [{"category": "IMHS", "association": "MI-AIMH", "earned": "2016-01-01"}]}
+    raw = {
+        "id": "holder",
+        "as_of": "2024-12-31",
+        "residence": "MI",
+        "degrees": [{"level": "master", "title": "MSW", "conferred": "2010-05-01"}],
+        "memberships": [{"association": "MI-AIMH", "start": "2015-01-01"}],
+        "endorsements": [{"category": "IMHS", "association": "MI-AIMH", "earned": "2016-01-01"}],
+    }
     raw.update(changes)
     return raw
 
@@ -42,13 +46,24 @@ def statuses(result, code=None):
     return r.status, {q.id: q.status for q in r.requirements}, r
 
 
-TRAINING_15 = [{"title": "IMH conference", "hours": 15, "date": "2024-04-01", "topics": ["relationship_based"],
-                "focus": "infant"}]
-RSC_12 = [{"provider": "Dr. A", "provider_endorsement": "IMHM-C", "start": "2024-01-10", "end": "2024-11-20",
-           "hours": 12, "while": ["services"], "ages": ["infant"]}]
+TRAINING_15 = [
+    {"title": "IMH conference", "hours": 15, "date": "2024-04-01", "topics": ["relationship_based"], "focus": "infant"}
+]
+RSC_12 = [
+    {
+        "provider": "Dr. A",
+        "provider_endorsement": "IMHM-C",
+        "start": "2024-01-10",
+        "end": "2024-11-20",
+        "hours": 12,
+        "while": ["services"],
+        "ages": ["infant"],
+    }
+]
 
 
 # --- the command -------------------------------------------------------------------------
+
 
 def test_text_names_each_endorsement_its_policy_and_every_requirement():
     result = endorse("renew", PATRICIA, "--year", "2024")
@@ -57,7 +72,7 @@ def test_text_names_each_endorsement_its_policy_and_every_requirement():
     assert "renewal for 2024" in out
     assert "LEVEL-IV-C (MI-AIMH, earned 2009-04-01) under mi-aimh-levels" in out
     assert "IMHM-C (MI-AIMH, earned 2015-06-01) under mi-aimh" in out
-    assert "rsc.annual: 11 of 10 hours" in out          # three years held: 10 hours (002, 001)
+    assert "rsc.annual: 11 of 10 hours" in out  # three years held: 10 hours (002, 001)
     assert all(len(line) <= 80 for line in out.splitlines())
 
 
@@ -77,13 +92,16 @@ def test_json_follows_the_contract():
     assert out["not_judged"] == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["renew", MEGAN], "Missing option '--year'"),
-    (["renew", MEGAN, "--year", "twenty"], "not a valid integer"),
-    (["renew", MEGAN, "--year", "20"], "not in the range"),
-    (["renew", "no/such/file.yaml", "--year", "2024"], "no/such/file.yaml"),
-    (["renew", MEGAN, "--year", "2024", "--format", "html"], "'html' is not one of"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["renew", MEGAN], "Missing option '--year'"),
+        (["renew", MEGAN, "--year", "twenty"], "not a valid integer"),
+        (["renew", MEGAN, "--year", "20"], "not in the range"),
+        (["renew", "no/such/file.yaml", "--year", "2024"], "no/such/file.yaml"),
+        (["renew", MEGAN, "--year", "2024", "--format", "html"], "'html' is not one of"),
+    ],
+)
 def test_usage_and_input_errors_exit_2(args, message):
     result = endorse(*args)
     assert result.exit_code == 2
@@ -104,19 +122,33 @@ def test_a_file_without_endorsements_says_so_and_exits_0():
 
 # --- association -> policy (ruling 14) and what cannot be judged ---------------------------
 
-@pytest.mark.parametrize("category, association, policy", [
-    ("IMHS", "MI-AIMH", "mi-aimh"), ("LEVEL-III", "MI-AIMH", "mi-aimh-levels"), ("IFS", "MassAIMH", "massaimh"),
-    ("IMHS", "VAIMH", "vaimh"), ("IMHS", "ORIMHA", "orimha"), ("IMHS", "WAIMH", None)])
+
+@pytest.mark.parametrize(
+    "category, association, policy",
+    [
+        ("IMHS", "MI-AIMH", "mi-aimh"),
+        ("LEVEL-III", "MI-AIMH", "mi-aimh-levels"),
+        ("IFS", "MassAIMH", "massaimh"),
+        ("IMHS", "VAIMH", "vaimh"),
+        ("IMHS", "ORIMHA", "orimha"),
+        ("IMHS", "WAIMH", None),
+    ],
+)
 def test_association_decides_the_policy(category, association, policy):
     assert policy_for({"category": category, "association": association}) == policy
 
 
 def test_what_cannot_be_judged_is_reported_with_the_reason():
-    result = judge(base_record(endorsements=[
-        {"category": "IMHS", "association": "Texas AIMH"},
-        {"category": "IFRS", "association": "VAIMH"},
-        {"category": "IFS", "association": "ORIMHA"},
-        {"category": "IMHS", "association": "MI-AIMH", "earned": "2025-02-01"}]))
+    result = judge(
+        base_record(
+            endorsements=[
+                {"category": "IMHS", "association": "Texas AIMH"},
+                {"category": "IFRS", "association": "VAIMH"},
+                {"category": "IFS", "association": "ORIMHA"},
+                {"category": "IMHS", "association": "MI-AIMH", "earned": "2025-02-01"},
+            ]
+        )
+    )
     assert result.results == []
     reasons = [(s["category"], s["reason"]) for s in result.not_judged]
     assert ("IMHS", "no policy here judges endorsements from Texas AIMH (ruling 14)") in reasons
@@ -129,21 +161,29 @@ def test_a_year_before_the_policy_is_in_force_is_not_judged():
     result = judge(base_record(), 2015)
     assert result.results == [] and "not in force on 2015-12-31" in result.not_judged[0]["reason"]
     legacy = judge(base_record(endorsements=[{"category": "LEVEL-III", "association": "MI-AIMH"}]), 2015)
-    assert [r.policy for _, r in legacy.results] == ["mi-aimh-levels"]     # ruling 13: any date
+    assert [r.policy for _, r in legacy.results] == ["mi-aimh-levels"]  # ruling 13: any date
 
 
 # --- the requirements of a year --------------------------------------------------------------
 
+
 def test_training_rsc_and_membership_within_the_year_renew_an_imhs():
     status, reqs, _ = statuses(judge(base_record(training=TRAINING_15, rsc=RSC_12)))
     assert status == "eligible"
-    assert reqs == {"training.annual": "met", "rsc.annual": "met", "membership.annual": "met",
-                    "training.rsc_topic": "met"}
+    assert reqs == {
+        "training.annual": "met",
+        "rsc.annual": "met",
+        "membership.annual": "met",
+        "training.rsc_topic": "met",
+    }
 
 
 def test_training_outside_the_year_or_off_topic_does_not_count():
-    training = [dict(TRAINING_15[0], date="2023-12-31"), dict(TRAINING_15[0], topics=["dei"]),
-                dict(TRAINING_15[0], focus="early_childhood")]
+    training = [
+        dict(TRAINING_15[0], date="2023-12-31"),
+        dict(TRAINING_15[0], topics=["dei"]),
+        dict(TRAINING_15[0], focus="early_childhood"),
+    ]
     status, reqs, r = statuses(judge(base_record(training=training, rsc=RSC_12)))
     assert status == "not_eligible" and reqs["training.annual"] == "unmet"
     assert next(q for q in r.requirements if q.id == "training.annual").detail.startswith("0 of 15 hours")
@@ -166,13 +206,18 @@ def test_a_membership_counts_when_active_on_the_last_day_of_the_year():
     renewed = [{"association": "MI-AIMH", "start": "2015-01-01", "end": "2024-12-31"}]
     assert statuses(judge(base_record(memberships=renewed, training=TRAINING_15, rsc=RSC_12)))[0] == "eligible"
     later = [{"association": "MI-AIMH", "start": "2025-01-01"}]
-    assert statuses(judge(base_record(memberships=later, training=TRAINING_15, rsc=RSC_12)))[1][
-        "membership.annual"] == "unmet"
+    assert (
+        statuses(judge(base_record(memberships=later, training=TRAINING_15, rsc=RSC_12)))[1]["membership.annual"]
+        == "unmet"
+    )
 
 
 def test_the_rsc_training_line_binds_only_those_who_provide_rsc():
-    providing = base_record(training=TRAINING_15, rsc=RSC_12,
-                            endorsements=[{"category": "IMHS", "association": "MI-AIMH", "provides_rsc": True}])
+    providing = base_record(
+        training=TRAINING_15,
+        rsc=RSC_12,
+        endorsements=[{"category": "IMHS", "association": "MI-AIMH", "provides_rsc": True}],
+    )
     status, reqs, _ = statuses(judge(providing))
     assert status == "not_eligible" and reqs["training.rsc_topic"] == "unmet"
     providing["training"] = TRAINING_15 + [{"hours": 3, "date": "2024-06-01", "topics": ["rsc"], "focus": "infant"}]
@@ -182,10 +227,16 @@ def test_the_rsc_training_line_binds_only_those_who_provide_rsc():
 def test_a_family_specialist_owes_the_rsc_training_only_when_masters_prepared():
     ifs = [{"category": "IFS", "association": "MI-AIMH", "provides_rsc": True}]
     bachelor = [{"level": "bachelor", "title": "BA", "conferred": "2010-05-01"}]
-    assert statuses(judge(base_record(degrees=bachelor, endorsements=ifs, training=TRAINING_15, rsc=RSC_12)))[1][
-        "training.rsc_topic"] == "met"
-    assert statuses(judge(base_record(endorsements=ifs, training=TRAINING_15, rsc=RSC_12)))[1][
-        "training.rsc_topic"] == "unmet"
+    assert (
+        statuses(judge(base_record(degrees=bachelor, endorsements=ifs, training=TRAINING_15, rsc=RSC_12)))[1][
+            "training.rsc_topic"
+        ]
+        == "met"
+    )
+    assert (
+        statuses(judge(base_record(endorsements=ifs, training=TRAINING_15, rsc=RSC_12)))[1]["training.rsc_topic"]
+        == "unmet"
+    )
 
 
 def test_clinical_mentors_need_didactic_rsc_training():
@@ -197,14 +248,17 @@ def test_clinical_mentors_need_didactic_rsc_training():
     assert statuses(judge(raw))[0] == "eligible"
 
 
-@pytest.mark.parametrize("earned, hours, status", [
-    ("2021-01-01", 10, "met"),        # held 1,461 days by 2024-12-31: 10 hours suffice
-    ("2022-01-02", 10, "met"),        # 2022-01-02 through 2024-12-31 is 1,095 days (project ruling RN3)
-    ("2022-01-03", 10, "unmet"),      # 1,094 days: still 12
-    ("2023-06-01", 11.5, "unmet"),
-    (None, 10, "unknown"),            # not known whether three years have passed
-    (None, 12, "met"),
-])
+@pytest.mark.parametrize(
+    "earned, hours, status",
+    [
+        ("2021-01-01", 10, "met"),  # held 1,461 days by 2024-12-31: 10 hours suffice
+        ("2022-01-02", 10, "met"),  # 2022-01-02 through 2024-12-31 is 1,095 days (project ruling RN3)
+        ("2022-01-03", 10, "unmet"),  # 1,094 days: still 12
+        ("2023-06-01", 11.5, "unmet"),
+        (None, 10, "unknown"),  # not known whether three years have passed
+        (None, 12, "met"),
+    ],
+)
 def test_clinical_mentors_need_10_hours_after_three_years(earned, hours, status):
     mentor = {"category": "IMHM-C", "association": "MI-AIMH"}
     if earned:
@@ -215,8 +269,9 @@ def test_clinical_mentors_need_10_hours_after_three_years(earned, hours, status)
 
 def test_associates_and_policy_mentors_have_no_rsc_requirement():
     for code in ("IFA", "IMHM-P", "ECMHM-RF"):
-        raw = base_record(endorsements=[{"category": code, "association": "MI-AIMH"}],
-                          training=[dict(TRAINING_15[0], focus="both")])
+        raw = base_record(
+            endorsements=[{"category": code, "association": "MI-AIMH"}], training=[dict(TRAINING_15[0], focus="both")]
+        )
         status, reqs, _ = statuses(judge(raw))
         assert status == "eligible" and set(reqs) == {"training.annual", "membership.annual"}, code
 
@@ -231,8 +286,7 @@ def test_massaimh_recommends_the_rsc_hours_through_2023_and_requires_them_after(
 
 
 def test_massaimh_asks_its_own_membership_and_mi_aimh_any():
-    mass = base_record(endorsements=[{"category": "IMHS", "association": "MassAIMH"}], training=TRAINING_15,
-                       rsc=RSC_12)
+    mass = base_record(endorsements=[{"category": "IMHS", "association": "MassAIMH"}], training=TRAINING_15, rsc=RSC_12)
     assert statuses(judge(mass))[1]["membership.annual"] == "unmet"
     mass["memberships"].append({"association": "massaimh", "start": "2024-01-01"})
     assert statuses(judge(mass))[0] == "eligible"
@@ -245,24 +299,31 @@ def test_vaimh_renews_from_the_guidelines_with_vaimh_membership():
 
 
 def test_level_iv_clinical_only_recommends_the_rsc_training():
-    raw = base_record(endorsements=[{"category": "LEVEL-IV-C", "association": "MI-AIMH", "provides_rsc": True}],
-                      training=TRAINING_15)
+    raw = base_record(
+        endorsements=[{"category": "LEVEL-IV-C", "association": "MI-AIMH", "provides_rsc": True}], training=TRAINING_15
+    )
     status, reqs, r = statuses(judge(raw))
     assert status == "eligible" and set(reqs) == {"training.annual", "membership.annual"}
     assert [a.id for a in r.advisories] == ["training.rsc_topic"]
     raw["endorsements"][0]["category"] = "LEVEL-III"
-    assert statuses(judge(raw))[1]["training.rsc_topic"] == "unmet"      # 000: "must" at Level III
+    assert statuses(judge(raw))[1]["training.rsc_topic"] == "unmet"  # 000: "must" at Level III
 
 
 def test_what_is_missing_applied_as_edits_renews():
     """Every renewal not reached lists what the year lacks; applying those edits renews it."""
-    raw = base_record(endorsements=[{"category": "IMHM-C", "association": "MI-AIMH", "provides_rsc": True,
-                                     "earned": "2023-01-01"}],
-                      memberships=[{"association": "MI-AIMH", "start": "2015-01-01", "end": "2023-12-31"}],
-                      training=[dict(TRAINING_15[0], hours=4)], rsc=[dict(RSC_12[0], hours=5)])
+    raw = base_record(
+        endorsements=[{"category": "IMHM-C", "association": "MI-AIMH", "provides_rsc": True, "earned": "2023-01-01"}],
+        memberships=[{"association": "MI-AIMH", "start": "2015-01-01", "end": "2023-12-31"}],
+        training=[dict(TRAINING_15[0], hours=4)],
+        rsc=[dict(RSC_12[0], hours=5)],
+    )
     _, reqs, r = statuses(judge(raw))
-    assert {k for k, v in reqs.items() if v != "met"} == {"training.annual", "training.rsc_topic", "rsc.annual",
-                                                           "membership.annual"}
+    assert {k for k, v in reqs.items() if v != "met"} == {
+        "training.annual",
+        "training.rsc_topic",
+        "rsc.annual",
+        "membership.annual",
+    }
     (alternative,) = r.needs
     applicant = edits.apply(load.validate(copy.deepcopy(raw), "test"), [e for i in alternative.items for e in i.edits])
     (after,) = renew([applicant], 2024)

@@ -8,6 +8,7 @@ report or to the mi-aimh rules, refresh it with
 
 and review the diff like any other change.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,9 +38,44 @@ JORDAN = FACTS / "jordan-lee.yaml"
 SNAPSHOT = Path(__file__).parent / "snapshots" / "jordan-lee.md"
 HOSTILE = ("<script>alert(1)</script>", '"); #false.', "{{ 7*7 }}")
 # Tags the HTML pages may contain: nothing that runs, loads or embeds anything.
-TAGS = {"html", "head", "meta", "title", "style", "body", "header", "main", "footer", "section", "h1", "h2", "h3",
-        "p", "dl", "dt", "dd", "table", "caption", "colgroup", "col", "thead", "tbody", "tr", "th", "td",
-        "ul", "ol", "li", "code", "cite", "span", "small", "strong", "br", "a"}
+TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "header",
+    "main",
+    "footer",
+    "section",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "caption",
+    "colgroup",
+    "col",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "ul",
+    "ol",
+    "li",
+    "code",
+    "cite",
+    "span",
+    "small",
+    "strong",
+    "br",
+    "a",
+}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -151,9 +187,11 @@ def test_markdown_snapshot(monkeypatch):
     evaluation = judged(Path("facts/jordan-lee.yaml"), categories=("IFA", "IMHS", "IMHM-C"))
     text = report.report_page(evaluation, program(), "md")
     # The footer names the rules and the file by their hashes: every rule edit moves them.
-    for value, stands_for in ((evaluation.rules["fingerprint"], "RULES-FINGERPRINT"),
-                              (evaluation.input_sha256, "FILE-SHA256"),
-                              (f"endorse-asp {evaluation.rules['engine']}", "endorse-asp VERSION")):
+    for value, stands_for in (
+        (evaluation.rules["fingerprint"], "RULES-FINGERPRINT"),
+        (evaluation.input_sha256, "FILE-SHA256"),
+        (f"endorse-asp {evaluation.rules['engine']}", "endorse-asp VERSION"),
+    ):
         assert value in text
         text = text.replace(value, stands_for)
     if os.environ.get("UPDATE_SNAPSHOTS"):
@@ -188,22 +226,27 @@ def test_hostile_text_comes_out_escaped_in_html(hostile):
 def test_hostile_text_is_harmless_in_markdown(hostile):
     text = report.report_page(judged(hostile), program(), "md")
     assert "<" not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; \"); \\#false. {{ 7\\*7 }}" in text
+    assert '&lt;script&gt;alert(1)&lt;/script&gt; "); \\#false. {{ 7\\*7 }}' in text
     assert "\\*\\*bold\\*\\* \\[link\\](http://x.example)" in text
     table_rows_align(text)
     headings = [line for line in text.splitlines() if line.startswith("#")]
-    assert all(re.match(r"#{1,3} (Endorsement report|Summary|What would|Advisories|[A-Z-]+: )", h)
-               for h in headings), headings
+    assert all(re.match(r"#{1,3} (Endorsement report|Summary|What would|Advisories|[A-Z-]+: )", h) for h in headings), (
+        headings
+    )
 
 
 def test_needs_render_from_mappings_or_objects_and_their_absence_is_said():
     evaluation = judged(JORDAN, categories=("ECMHS", "IMHM-P", "IMHM-RF"))
     ecmhs, policy, faculty = evaluation.results
     assert {r.status for r in evaluation.results} == {"not_eligible"}
-    ecmhs.needs = [{"cost": 2, "as_of": dt.date(2025, 3, 1),
-                    "items": [{"id": "rsc.hours", "text": "Receive 18 more hours <soon>",
-                               "edits": ["rsc+={hours: 18}"]}]},
-                   {"cost": 4, "items": [{"id": "exam", "text": "Pass the exam", "edits": ["exam.passed=true"]}]}]
+    ecmhs.needs = [
+        {
+            "cost": 2,
+            "as_of": dt.date(2025, 3, 1),
+            "items": [{"id": "rsc.hours", "text": "Receive 18 more hours <soon>", "edits": ["rsc+={hours: 18}"]}],
+        },
+        {"cost": 4, "items": [{"id": "exam", "text": "Pass the exam", "edits": ["exam.passed=true"]}]},
+    ]
     policy.needs = [SimpleNamespace(cost=1, as_of=dt.date(2026, 7, 1), items=[])]
     for fmt in report.FORMATS:
         text = report.report_page(evaluation, program(), fmt)
@@ -215,8 +258,9 @@ def test_needs_render_from_mappings_or_objects_and_their_absence_is_said():
 
 
 def test_report_can_compute_the_needs(tmp_path):
-    result = endorse("report", JORDAN, "--out", tmp_path, "--format", "md", "--needs",
-                     "--policy", "mi-aimh", "--category", "ECFS")
+    result = endorse(
+        "report", JORDAN, "--out", tmp_path, "--format", "md", "--needs", "--policy", "mi-aimh", "--category", "ECFS"
+    )
     assert result.exit_code == 0, result.output
     text = (tmp_path / "jordan-lee.md").read_text()
     assert "1. Cost " in text and "No needs computed" not in text
@@ -229,6 +273,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
 
     def fail(*_):
         raise failure
+
     monkeypatch.setattr(report.os, "replace", fail)
     with pytest.raises(type(failure)):
         report.write_atomic(target, "new " * 100_000)
@@ -245,6 +290,7 @@ def test_an_interrupted_batch_leaves_only_whole_reports(tmp_path, monkeypatch):
         if len(calls) == 2:
             raise KeyboardInterrupt
         return real(evaluation, *args)
+
     monkeypatch.setattr(report, "report_page", page)
     with pytest.raises(KeyboardInterrupt):
         report.write_reports([JORDAN, FACTS / "marcus-bell.yaml"], tmp_path, "html", program=program())
@@ -259,8 +305,7 @@ def test_a_bad_file_is_listed_in_the_index_and_the_rest_still_render(tmp_path, f
     assert result.exit_code == 2
     (problem,) = load_problems(bad)
     assert problem in result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"index.{fmt}", f"jordan-lee.{fmt}",
-                                                          f"marcus-bell.{fmt}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"index.{fmt}", f"jordan-lee.{fmt}", f"marcus-bell.{fmt}"]
     index = (tmp_path / f"index.{fmt}").read_text()
     assert "could not be read" in index and "duplicate_key.yaml" in index
     assert (report.md_text(problem) if fmt == "md" else escape(problem)) in index
@@ -298,8 +343,8 @@ def png_colours(path: Path, rows: int = 400) -> tuple[int, float]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, chunks, header = 8, [], None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         header = struct.unpack(">IIBBBBB", body) if kind == b"IHDR" else header
         chunks += [body] if kind == b"IDAT" else []
         pos += 12 + length
@@ -311,7 +356,7 @@ def png_colours(path: Path, rows: int = 400) -> tuple[int, float]:
     assert len(raw) == height * (stride + 1)
     prev, pixels = bytearray(stride), []
     for y in range(min(rows, height)):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride) if kind else ():
             left = line[i - bpp] if i >= bpp else 0
             corner = prev[i - bpp] if i >= bpp else 0
@@ -334,10 +379,26 @@ def png_colours(path: Path, rows: int = 400) -> tuple[int, float]:
 
 def screenshot(url: str, tmp_path: Path, name: str) -> Path:
     png = tmp_path / f"{name}.png"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={png}", "--window-size=1200,2000",
-                    url], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={png}",
+            "--window-size=1200,2000",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     return png
 
 
@@ -350,7 +411,10 @@ def test_pages_render_in_a_real_browser(tmp_path):
 
     assert endorse("report", JORDAN, "--out", tmp_path / "reports").exit_code == 0
     (tmp_path / "catalogue.html").write_text(catalogue.show("mi-aimh", "html"))
-    for page in (tmp_path / "reports" / "jordan-lee.html", tmp_path / "reports" / "index.html",
-                 tmp_path / "catalogue.html"):
+    for page in (
+        tmp_path / "reports" / "jordan-lee.html",
+        tmp_path / "reports" / "index.html",
+        tmp_path / "catalogue.html",
+    ):
         colours, share = png_colours(screenshot(page.as_uri(), tmp_path, page.stem))
         assert colours >= 32 and share >= 0.02, (page.name, colours, share)

@@ -1,13 +1,13 @@
 """`evaluate --format csv` and `need --format csv` (cli.md, "Spreadsheets and decision records"):
 the header and one row per applicant, policy and category, parsed back and held against the JSON."""
+
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
-
-import datetime as dt
 
 import yaml
 from click.testing import CliRunner
@@ -41,10 +41,20 @@ def test_the_bundled_examples_as_csv_agree_with_their_json():
     header, rows = parse(sheet.stdout)
     assert header == COLUMNS
     judged = json.loads(endorse("evaluate", FACTS, "--policy", "mi-aimh", "--format", "json", "--jobs", "1").stdout)
-    expected = [{"applicant": e["applicant"], "name": e["name"] or "", "file": e["file"], "as_of": e["as_of"],
-                 "policy": r["policy"], "category": r["category"], "status": r["status"],
-                 "blockers": "; ".join(r["blockers"])}
-                for e in judged for r in e["results"]]
+    expected = [
+        {
+            "applicant": e["applicant"],
+            "name": e["name"] or "",
+            "file": e["file"],
+            "as_of": e["as_of"],
+            "policy": r["policy"],
+            "category": r["category"],
+            "status": r["status"],
+            "blockers": "; ".join(r["blockers"]),
+        }
+        for e in judged
+        for r in e["results"]
+    ]
     assert rows == expected
     assert len({r["applicant"] for r in rows}) == len(list(FACTS.glob("*.yaml")))
 
@@ -57,9 +67,9 @@ def test_quoting_encoding_and_line_ends_are_what_a_spreadsheet_program_reads(tmp
     result = endorse("evaluate", odd, "--policy", "mi-aimh", "--category", "IMHS", "--format", "csv")
     assert result.exit_code == 0
     raw = result.stdout_bytes
-    assert not raw.startswith(b"\xef\xbb\xbf")            # no byte-order mark (docs/spreadsheets.md)
+    assert not raw.startswith(b"\xef\xbb\xbf")  # no byte-order mark (docs/spreadsheets.md)
     text = raw.decode("utf-8")
-    assert text.count("\r\n") == 2 and text.replace("\r\n", "").count("\n") == 1   # the name's own, quoted
+    assert text.count("\r\n") == 2 and text.replace("\r\n", "").count("\n") == 1  # the name's own, quoted
     assert '"Lee, Jordan ""JJ""\nZoë Ñúñez"' in text
     _, rows = parse(text)
     assert [(r["name"], r["file"], r["category"]) for r in rows] == [(data["name"], str(odd), "IMHS")]
@@ -107,7 +117,10 @@ def test_a_batch_prints_each_applicants_rows_as_they_come():
     batch.print_evaluations(files, job, fmt="csv", jobs=1, echo=lambda text, nl=True, err=False: printed.append(text))
     assert printed[0] == spreadsheet.header()
     assert [parse(printed[0] + chunk)[1][0]["applicant"] for chunk in printed[1:]] == [
-        "jordan-lee", "hana-sato", "aisha-karim"]
+        "jordan-lee",
+        "hana-sato",
+        "aisha-karim",
+    ]
 
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
