@@ -77,6 +77,7 @@ class Job:
     as_of: dt.date | None = None
     categories: tuple[str, ...] = ()
     transform: Callable | None = None
+    why: bool = True  # why entries did not count (not_counted); off when the output does not show it
 
     def program(self) -> Program:
         warm = _WARM.get((self.root, self.only))
@@ -156,7 +157,9 @@ def evaluate_chunk(job: Job, files: list[str]) -> list[tuple[object, str | None]
         except load.InputError as err:
             out[n] = (None, str(err))
     if ready:
-        evaluations = evaluate((a for _, a in ready), as_of=job.as_of, program=job.program(), categories=job.categories)
+        evaluations = evaluate(
+            (a for _, a in ready), as_of=job.as_of, program=job.program(), categories=job.categories, why=job.why
+        )
         for (n, _), evaluation in zip(ready, evaluations):
             out[n] = (job.transform(evaluation) if job.transform else evaluation, None)
     return out

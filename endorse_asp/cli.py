@@ -172,8 +172,9 @@ def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs, compare
 
 
 def _evaluate(files, paths, program, categories, as_of, fmt, verbose, jobs, policies, recorder) -> None:
+    why = fmt == "json" or verbose  # the outputs that show why entries did not count
     if len(files) > 1 and (jobs or batch.default_jobs()) > 1:
-        job = batch.Job(only=tuple(sorted(policies)) or None, as_of=as_of, categories=categories)
+        job = batch.Job(only=tuple(sorted(policies)) or None, as_of=as_of, categories=categories, why=why)
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         failed = batch.print_evaluations(
             files,
@@ -192,7 +193,7 @@ def _evaluate(files, paths, program, categories, as_of, fmt, verbose, jobs, poli
     applicants = load_all(files, errors, recorder.error if recorder else None)
     if len(files) > 1 and sys.stderr.isatty():
         applicants = _with_progress(applicants, len(files))
-    results = evaluate(applicants, as_of=as_of, program=program, categories=categories)
+    results = evaluate(applicants, as_of=as_of, program=program, categories=categories, why=why)
     if recorder is not None:
         results = _recorded(results, recorder)
     if fmt == "json":

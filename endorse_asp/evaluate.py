@@ -34,8 +34,10 @@ def evaluate(
     as_of: dt.date | None = None,
     program: Program | None = None,
     categories: Iterable[str] = (),
+    why: bool = True,
 ) -> Iterator[Evaluation]:
-    """Judge each applicant under every policy of `program` (default: all shipped policies)."""
+    """Judge each applicant under every policy of `program` (default: all shipped policies);
+    `why=False` leaves out why entries did not count (`not_counted`), for outputs that do not show it."""
     program = program or load_program()
     wanted = tuple(categories)
     pending: list[tuple[Applicant, dt.date]] = []
@@ -46,7 +48,7 @@ def evaluate(
             pending.append((applicant, day))
             yield case_for(program, applicant, day, wanted)
 
-    for facts in answer_sets(program, cases()):
+    for facts in answer_sets(program, cases(), why):
         applicant, day = pending.pop(0)
         evaluation = interpret(program, facts, applicant.data, applicant.source, day)
         evaluation.not_in_force = not_in_force(program, day)

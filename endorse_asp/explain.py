@@ -149,9 +149,11 @@ def detail(status: str, measure: tuple | None, scopes: list) -> str:
     return text
 
 
-def not_counted(found: list, data: dict, lists: dict, variant: str, code: str) -> list[NotCounted]:
-    """The entries a requirement looked at and did not use, each with its reason, in list order."""
-    accepted = {key: value for (v, c, key), value in lists.items() if v == variant and c == code} if found else {}
+def not_counted(found: list, data: dict, accepted: dict) -> list[NotCounted]:
+    """The entries a requirement looked at and did not use, each with its reason, in list order
+    (`accepted`: the category's lists of endorsements, services and flags, per test)."""
+    if not found:
+        return []
     return [
         NotCounted(
             reasons.entry_name(kind, i), reasons.reason(kind, why, reasons.entry_of(data, kind, i), data, accepted)
@@ -221,7 +223,7 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str, as_of
                     source={"document": policy.document(doc), "section": ": ".join(filter(None, (section, heading)))},
                     evidence=entries,
                     measure=_measure(measures.get((var, code, rid))),
-                    not_counted=not_counted(rejected[(var, code, rid)], data, cat.lists, var, code),
+                    not_counted=not_counted(rejected.get((var, code, rid)), data, cat.lists.get((var, code), {})),
                 )
             )
         by_variant[(var, code)] = CategoryResult(

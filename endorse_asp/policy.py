@@ -181,7 +181,7 @@ class Catalogue:
     thresholds: dict = field(default_factory=dict)  # (variant, code) -> {name: value}
     scopes: dict = field(default_factory=dict)  # (variant, code, req id) -> [scope terms]
     pure: set = field(default_factory=set)  # (variant, code, req id) judged once, under the base
-    lists: dict = field(default_factory=dict)  # (variant, code, test) -> {"provider"|...: [accepted]}
+    lists: dict = field(default_factory=dict)  # (variant, code) -> {test: {"provider"|...: [accepted]}}
     advisories: dict = field(default_factory=dict)  # (variant, advisory id) -> (text, unit)
 
 
@@ -263,7 +263,7 @@ class Program:
         cat.pure = set(_atoms(atoms, "pure", 3, self.variants))
         for what, name in LISTS:
             for v, c, k, value in _atoms(atoms, name, 4, self.variants):
-                cat.lists.setdefault((v, c, k), {}).setdefault(what, []).append(value)
+                cat.lists.setdefault((v, c), {}).setdefault(k, {}).setdefault(what, []).append(value)
         for v, rid, text, unit in _atoms(atoms, "advisory", 4, self.variants):
             cat.advisories[(v, rid)] = (text, unit)
         self._catalogue = cat

@@ -38,17 +38,18 @@ class Case:
         return {*self.variants, *(variant for variant, _ in self.renewals)}
 
 
-def answer_sets(program: Program, cases: Iterable[Case]) -> Iterator[list[tuple]]:
+def answer_sets(program: Program, cases: Iterable[Case], why: bool = True) -> Iterator[list[tuple]]:
     """For each case, in order, the facts the rules report about it, as tuples such
-    as ("status", variant, category, requirement, status)."""
+    as ("status", variant, category, requirement, status); with `why`, also why each
+    entry a requirement looked at did not count (the rules' `why` part, not_counted.lp)."""
     chunk: list[Case] = []
     for case in cases:
         chunk.append(case)
         if len(chunk) == CHUNK:
-            yield from _solve_chunk(program, chunk)
+            yield from _solve_chunk(program, chunk, why)
             chunk = []
     if chunk:
-        yield from _solve_chunk(program, chunk)
+        yield from _solve_chunk(program, chunk, why)
 
 
 def case_symbols(n: int, case: Case) -> Iterator[clingo.Symbol]:
@@ -65,7 +66,7 @@ def case_symbols(n: int, case: Case) -> Iterator[clingo.Symbol]:
         yield clingo.Function("period", [a, facts.day(case.period[0]), facts.day(case.period[1])])
 
 
-def _solve_chunk(program: Program, chunk: list[Case]) -> list[list[tuple]]:
+def _solve_chunk(program: Program, chunk: list[Case], why: bool) -> list[list[tuple]]:
     ctl = clingo.Control(["--warn=none"])
     program.load_into(ctl)
     with ctl.backend() as backend:
@@ -73,7 +74,7 @@ def _solve_chunk(program: Program, chunk: list[Case]) -> list[list[tuple]]:
             for symbol in case_symbols(n, case):
                 backend.add_rule([backend.add_atom(symbol)])
     parts = program.parts(set().union(*(case.grounds for case in chunk)))
-    ctl.ground(parts)
+    ctl.ground(parts + [("why", [])] if why else parts)
     if len(parts) == len(program.parts()):
         program.read_catalogue(ctl)
     per_applicant: list[list[tuple]] = [[] for _ in chunk]

@@ -188,6 +188,30 @@ def test_verbose_says_why_an_entry_did_not_count(tmp_path):
     assert "not counted: references[1]: same person as references[0] (Dr. Lena" in out
     assert "not counted: rsc[0]: before the bachelor's degree it counts from (2020-05-01)" in out
     assert "not counted: work[0]: not stated to be relationship-focused" in out
+    # JSON carries the same reasons, under each requirement
+    data = json.loads(
+        endorse("evaluate", str(src), "--policy", "mi-aimh", "--category", "IFS", "--format", "json").output
+    )
+    listed = {
+        (q["id"], n["entry"]): n["reason"] for r in data["results"] for q in r["requirements"] for n in q["not_counted"]
+    }
+    assert listed[("work.experience", "work[0]")].startswith("not stated to be relationship-focused")
+    assert listed[("references.rsc_provider", "references[1]")].startswith("same person as references[0]")
+
+
+def test_why_entries_did_not_count_is_computed_only_where_shown():
+    """Plain text leaves out the rules' `why` part; every verdict, detail and evidence stays as it is."""
+    applicants = [load.load_file(p) for p in sorted(FACTS.glob("*.yaml"))]
+    full = [e.to_json() for e in evaluate(applicants)]
+    lean = [e.to_json() for e in evaluate(applicants, why=False)]
+    reasons = 0
+    for with_why, without in zip(full, lean):
+        for a, b in zip(with_why["results"], without["results"]):
+            for qa, qb in zip(a["requirements"], b["requirements"]):
+                reasons += len(qa.pop("not_counted"))
+                assert qb.pop("not_counted") == []
+        assert with_why == without
+    assert reasons > 0
 
 
 def test_what_if_reports_progress_when_the_status_stays(tmp_path):
