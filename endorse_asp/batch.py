@@ -40,16 +40,17 @@ module-level function, or functools.partial of one.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
 import math
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import click
 
@@ -199,7 +200,7 @@ def _chunks(files: list[str], jobs: int, size: int | None, largest: int = CHUNK)
         start += n
 
 
-def _worker(conn, job: Job, max_chunks: int, inherited: list = ()) -> None:
+def _worker(conn, job: Job, max_chunks: int, inherited: Sequence = ()) -> None:
     # A forked worker holds copies of the parent's ends of every pipe (its own and the other
     # workers'): close them, so that the parent's death reads as end-of-file here.
     for other in inherited:
@@ -228,6 +229,14 @@ def _trim() -> None:
         pass
 
 
+class Work(Protocol):
+    """What `run` hands out: a Job, or another kind of work done per chunk (diff.DiffJob)."""
+
+    def warm(self) -> None: ...
+    def chunk_size(self) -> int: ...
+    def chunk(self, files: list[str]) -> list[tuple[object, str | None]]: ...
+
+
 @dataclass
 class _Slot:
     process: multiprocessing.Process
@@ -238,7 +247,7 @@ class _Slot:
 
 def run(
     files: Iterable,
-    job: Job | None = None,
+    job: Work | None = None,
     *,
     jobs: int | None = None,
     chunk: int | None = None,
@@ -255,7 +264,7 @@ def run(
     job = job or Job()
     files = [os.fspath(f) for f in files]
     jobs = max(1, jobs or default_jobs())
-    if program is not None:
+    if program is not None and isinstance(job, Job):
         _WARM[(job.root, job.only)] = program
     serial = jobs == 1 or len(files) <= (chunk or MIN_CHUNK)
     items = _serial(files, job, chunk) if serial else _parallel(files, job, jobs, chunk, max_chunks)
@@ -268,16 +277,16 @@ def run(
             bar.update(1)
 
 
-def _serial(files: list[str], job: Job, chunk: int | None) -> Iterator[Item]:
+def _serial(files: list[str], job: Work, chunk: int | None) -> Iterator[Item]:
     for start, part in _chunks(files, 1, chunk or job.chunk_size()):
         for n, (value, error) in enumerate(safe_chunk(job, part)):
             yield Item(start + n, part[n], value, error)
 
 
-def _parallel(files: list[str], job: Job, jobs: int, chunk: int | None, max_chunks: int) -> Iterator[Item]:
+def _parallel(files: list[str], job: Work, jobs: int, chunk: int | None, max_chunks: int) -> Iterator[Item]:
     import multiprocessing.connection  # here: a single applicant's `evaluate` starts no workers
 
-    context = multiprocessing.get_context(START_METHOD)
+    context: Any = multiprocessing.get_context(START_METHOD)  # a fork or spawn context: both have Process
     if START_METHOD == "fork":
         job.warm()
     todo = _chunks(files, jobs, chunk, job.chunk_size())
@@ -322,11 +331,12 @@ def _parallel(files: list[str], job: Job, jobs: int, chunk: int | None, max_chun
             busy = [s for s in slots if s.task is not None]
             if not busy:
                 continue
-            for conn in multiprocessing.connection.wait([s.conn for s in busy]):
-                slot = next(s for s in busy if s.conn is conn)
+            for ready in multiprocessing.connection.wait([s.conn for s in busy]):
+                slot = next(s for s in busy if s.conn is ready)
+                assert slot.task is not None  # busy
                 start, part = slot.task
                 try:
-                    got, results = conn.recv()
+                    got, results = slot.conn.recv()
                 except (EOFError, OSError):
                     slot.process.join(5)
                     code = slot.process.exitcode
@@ -403,7 +413,7 @@ def print_evaluations(
         from . import decisions
 
         transform = functools.partial(decisions.with_decision, transform, tuple(job.categories))
-    job = Job(job.root, job.only, job.as_of, job.categories, transform)
+    job = dataclasses.replace(job, transform=transform)
     errors = internal = 0
     printed = 0
     if fmt == "json":
@@ -420,9 +430,9 @@ def print_evaluations(
             if record is not None:
                 record.error(item.file, item.error)
             continue
-        text = item.value
+        text = cast(str, item.value)
         if record is not None:
-            text, entry = item.value
+            text, entry = cast(tuple, item.value)
             record.entry(entry)
         if fmt == "json":
             echo(("," if printed else "") + "\n" + text, nl=False)

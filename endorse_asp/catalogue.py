@@ -37,7 +37,7 @@ class Requirement:
 
 @dataclass
 class Category:
-    code: object  # "IFS", or ("renewal", "IFS")
+    code: str | tuple[str, str]  # "IFS", or ("renewal", "IFS")
     label: str
     title: str
     band: str
@@ -51,7 +51,7 @@ class Category:
     @property
     def name(self) -> str:
         """The code a heading shows: a renewal category's heading is under "Annual renewal"."""
-        return self.code[-1] if self.renewal else self.code
+        return self.code if isinstance(self.code, str) else self.code[-1]
 
     @property
     def written_in(self) -> tuple[str, str] | None:
@@ -146,7 +146,7 @@ def compare(old: dict[str, Category], new: dict[str, Category], restated: dict[s
         was, now = old[label], new[label]
         lines: list[Change] = []
         moved = was.written_in != now.written_in and was.written_in and now.written_in
-        if moved:
+        if moved and now.written_in and was.written_in:
             lines.append(Change("is written in", None, "{}, {} (was {}, {})".format(*now.written_in, *was.written_in)))
         before = {r.id: r for r in was.requirements}
         after = {r.id: r for r in now.requirements}
@@ -163,15 +163,17 @@ def compare(old: dict[str, Category], new: dict[str, Category], restated: dict[s
             elif rid in restated.get(label, ()):
                 lines.append(Change("restates requirement", rid, "same summary, its own rules"))
         for name in sorted(set(was.thresholds) | set(now.thresholds)):
-            a, b = was.thresholds.get(name), now.thresholds.get(name)
-            if a == b and name in restated.get(label, ()):
-                lines.append(Change("restates threshold", name, f"same value, {amount(name, b)}"))
-            elif a is None:
-                lines.append(Change("adds threshold", name, amount(name, b)))
-            elif b is None:
-                lines.append(Change("removes threshold", name, f"was {amount(name, a)}"))
-            elif a != b:
-                lines.append(Change("changes threshold", name, f"{amount(name, b)}, was {amount(name, a)}"))
+            value_was, value_now = was.thresholds.get(name), now.thresholds.get(name)
+            if value_was == value_now and name in restated.get(label, ()):
+                lines.append(Change("restates threshold", name, f"same value, {amount(name, value_now)}"))
+            elif value_was is None:
+                lines.append(Change("adds threshold", name, amount(name, value_now)))
+            elif value_now is None:
+                lines.append(Change("removes threshold", name, f"was {amount(name, value_was)}"))
+            elif value_was != value_now:
+                lines.append(
+                    Change("changes threshold", name, f"{amount(name, value_now)}, was {amount(name, value_was)}")
+                )
         if lines:
             changes.categories[label] = lines
     return changes
@@ -224,7 +226,8 @@ def show(policy_id: str, fmt: str, root: Path | None = None) -> str:
     known = {p.id: p for p in (read_policy(d, i) for i, d in enumerate(policy_dirs(root)))}
     if policy_id not in known:
         raise PolicyError(f"unknown policy '{policy_id}'; known: {', '.join(sorted(known))}")
-    program = load_program(root, tuple(sorted({policy_id, known[policy_id].extends} - {None})))
+    extends = known[policy_id].extends
+    program = load_program(root, tuple(sorted({policy_id, extends} if extends else {policy_id})))
     chain = [known[policy_id]]
     while chain[-1].extends:
         chain.append(known[chain[-1].extends])

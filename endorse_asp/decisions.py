@@ -26,6 +26,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from . import load
 from .evaluate import evaluate
@@ -34,6 +35,7 @@ from .policy import Program
 from .provenance import rules
 from .report import category_label
 
+fcntl: ModuleType | None
 try:
     import fcntl
 except ImportError:  # not on a POSIX system: O_APPEND alone keeps each write whole
@@ -179,7 +181,7 @@ def _date(value, path: str, optional: bool = False) -> dt.date | None:
     if value is None and optional:
         return None
     try:
-        return dt.date.fromisoformat(_text(value, path))
+        return dt.date.fromisoformat(_text(value, path) or "")
     except ValueError:
         raise ValueError(f"{path}: expected a date YYYY-MM-DD, got {json.dumps(value)}") from None
 
@@ -383,7 +385,7 @@ def _selection(numbered: tuple[int, dict]) -> tuple[tuple[str, ...], tuple[str, 
     return tuple(sorted((entry.get("rules") or {}).get("policies") or ())), tuple(entry.get("categories", []))
 
 
-def _judge(group, policies, categories, program_for, available, result: Verified) -> Iterator:
+def _judge(group, policies, categories, program_for, available, result: Verified) -> list:
     """The outcomes of one group: Differs and NotRejudged (nothing for a decision that stands)."""
     judged = tuple(p for p in policies if p in available)
     gone = [p for p in policies if p not in available]
@@ -440,7 +442,7 @@ def _sha(name: str) -> str | None:
 def _compare(line: int, entry: dict, evaluation: Evaluation | None, sha: str | None, gone: list[str]) -> Differs | None:
     """Differs when some category's status moved (or a policy of the decision is gone)."""
     before = {(r["policy"], r["category"]): r for r in entry["results"]}
-    after = (
+    after: dict = (
         {}
         if evaluation is None
         else {
@@ -483,8 +485,9 @@ def reasons(d: Differs) -> str:
     said = []
     if d.gone_policies:
         said.append(f"policy {', '.join(d.gone_policies)} is no longer in the rules")
+    after = d.rules_after or {}
     if d.rules_changed:
-        versions = d.rules_after["policies"]
+        versions = after["policies"]
         moved = [
             f"{p} {v} → {versions[p]}"
             for p, v in sorted((before.get("policies") or {}).items())
@@ -492,10 +495,10 @@ def reasons(d: Differs) -> str:
         ]
         said.append(
             f"the rules changed (fingerprint {short(before.get('fingerprint'))} → "
-            f"{short(d.rules_after['fingerprint'])}{'; ' + ', '.join(moved) if moved else ''})"
+            f"{short(after['fingerprint'])}{'; ' + ', '.join(moved) if moved else ''})"
         )
     if d.engine_changed:
-        said.append(f"the engine changed ({before.get('engine')} → {d.rules_after['engine']})")
+        said.append(f"the engine changed ({before.get('engine')} → {after['engine']})")
     if d.input_changed:
         said.append(f"the input changed (sha256 {short(d.entry.get('input_sha256'))} → {short(d.sha_after)})")
     return "; ".join(said) or "neither the rules, the engine nor the input changed"

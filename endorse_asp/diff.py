@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import clingo
 
@@ -282,7 +283,7 @@ def compare(
         if item.error is not None:
             diff.errors.append(item.error)
             continue
-        applicant, before, after = item.value
+        applicant, before, after = cast(tuple, item.value)
         diff.applicants += 1
         for key in sorted(set(before) | set(after), key=lambda k: (k[0], _rank_code(k[1]))):
             diff.compared += 1

@@ -74,7 +74,7 @@ class Evaluation:
     input_sha256: str | None = None  # the hash of the applicant file's bytes
 
     def to_json(self) -> dict:
-        out = {
+        out: dict = {
             "applicant": self.applicant,
             "name": self.name,
             "file": self.file,
@@ -149,7 +149,7 @@ def detail(status: str, measure: tuple | None, scopes: list) -> str:
     return text
 
 
-def not_counted(found: list, data: dict, accepted: dict) -> list[NotCounted]:
+def not_counted(found: list | None, data: dict, accepted: dict) -> list[NotCounted]:
     """The entries a requirement looked at and did not use, each with its reason, in list order
     (`accepted`: the category's lists of endorsements, services and flags, per test)."""
     if not found:

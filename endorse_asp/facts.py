@@ -18,12 +18,12 @@ YES, NO = Function("yes"), Function("no")
 KNOWN_ASSOCIATIONS = ("MI-AIMH", "MassAIMH", "VAIMH", "ORIMHA")
 
 
-def day(d: dt.date) -> Number:
+def day(d: dt.date) -> Symbol:
     """A date as the day number clingo compares."""
     return Number(d.toordinal())
 
 
-def centi(hours: float) -> Number:
+def centi(hours: float) -> Symbol:
     """Hours as whole hundredths of an hour (clingo has only integers)."""
     return Number(round(hours * 100))
 

@@ -47,6 +47,8 @@ from clingo import ast
 from . import policy as policymod
 from .policy import PolicyError, policies_root
 
+Where = tuple[Path | str, int, int]  # a file, line and column a problem is reported at
+
 ERROR, WARNING = "error", "warning"
 META_KEYS = (
     "id",
@@ -171,7 +173,9 @@ def python_signatures() -> set[tuple[str, int | None]]:
                 and isinstance(node.iter, (pyast.Tuple, pyast.List))
                 and all(isinstance(e, pyast.Constant) and isinstance(e.value, str) for e in node.iter.elts)
             ):
-                loops[node.target.id] = [e.value for e in node.iter.elts]
+                loops[node.target.id] = [
+                    e.value for e in node.iter.elts if isinstance(e, pyast.Constant) and isinstance(e.value, str)
+                ]
         for node in pyast.walk(tree):
             if not isinstance(node, pyast.Call) or not node.args:
                 continue
@@ -318,6 +322,10 @@ class _Linter:
         self.seen: dict[str, set] = {}  # policy id -> keys of the grounded problems found
 
     current: str | None = None  # the policy whose grounded checks are running
+
+    def top(self, found: Where | None, pid: str) -> Where:
+        """Where to report a problem: the place found, else the top of the policy's policy.yaml."""
+        return found or (self.meta[pid]["path"], 1, 1)
 
     def add(self, file, line, col, severity, message) -> None:
         if self.current and not _inside(str(file), self.policy_dirs[self.current].resolve()):
@@ -477,7 +485,7 @@ class _Linter:
                 )
             else:
                 seen = [pid]
-                current = str(extends)
+                current: str | None = str(extends)
                 while current in self.meta and current not in seen:
                     seen.append(current)
                     current = self.meta[current]["data"].get("extends")
@@ -716,7 +724,7 @@ class _Linter:
 
     def bridges(self) -> list:
         """The generated rules by which a derived policy inherits its base's declarations."""
-        statements = []
+        statements: list = []
         bases = {str(m["data"].get("extends")) for m in self.meta.values() if m["data"].get("extends")}
         for base in sorted(bases & set(self.policy_dirs)):
             if base in self.broken:
@@ -726,7 +734,7 @@ class _Linter:
             for name, arity in sorted(signatures):
                 if arity < 2:
                     self.unbridgeable.add(base)
-                    where = self.find([base], name, arity=arity) or (self.meta[base]["path"], 1, 1)
+                    where: Where = self.find([base], name, arity=arity) or (self.meta[base]["path"], 1, 1)
                     self.add(
                         *where,
                         ERROR,
@@ -759,9 +767,9 @@ class _Linter:
         return statements
 
     def check_predicates(self) -> None:
-        defined: dict[tuple, tuple] = {}
-        read: dict[tuple, list] = {}
-        own: dict[tuple, tuple] = {}
+        defined: dict[tuple, Where] = {}
+        read: dict[tuple, list[tuple[RuleFile, Where] | tuple[None, None]]] = {}  # (rule file, where) of each use
+        own: dict[tuple, Where] = {}
         for rule_file in self.files:
             for statement in rule_file.statements:
                 heads, bodies = heads_and_bodies(statement)
@@ -789,20 +797,20 @@ class _Linter:
                 continue
             reported = set()
             hint = _closest(f"{sig[0]}/{sig[1]}", names)
-            for rule_file, where in uses:
-                if rule_file is None or rule_file.path in reported:
+            for user, at in uses:
+                if user is None or at is None or user.path in reported:
                     continue
-                reported.add(rule_file.path)
-                if rule_file.policy is None:  # the engine reads a declaration no policy makes (yet)
+                reported.add(user.path)
+                if user.policy is None:  # the engine reads a declaration no policy makes (yet)
                     self.add(
-                        *where,
+                        *at,
                         WARNING,
                         f"'{sig[0]}/{sig[1]}' is read here but no policy defines it and no %*! block "
                         f"documents it as a declaration{hint}",
                     )
                 else:
                     self.add(
-                        *where,
+                        *at,
                         ERROR,
                         f"'{sig[0]}/{sig[1]}' is read here but nothing defines it: no rule head, no "
                         f"applicant fact, no %*! documentation{hint}",
@@ -874,7 +882,7 @@ class _Linter:
     def rule_files_of(self, pids) -> list[RuleFile]:
         return [f for f in self.files if f.policy in pids]
 
-    def find(self, pids, predicate: str, *, arity: int | None = None, contains: tuple = ()) -> tuple | None:
+    def find(self, pids, predicate: str, *, arity: int | None = None, contains: tuple = ()) -> Where | None:
         """Where a rule of these policies defines `predicate` with these constants in its head."""
         for rule_file in self.rule_files_of(pids):
             for statement in rule_file.statements:
@@ -898,7 +906,7 @@ class _Linter:
         except (PolicyError, RuntimeError, OSError, KeyError, TypeError, ValueError) as err:
             self.add(meta["path"], 1, 1, ERROR, f"the policy cannot be loaded: {err}")
             return
-        messages: list[str] = []
+        messages: list[tuple] = []
         ctl = clingo.Control(logger=lambda code, text: messages.append((code, text)), message_limit=200)
         program.load_into(ctl)
         try:
@@ -964,14 +972,14 @@ class _Linter:
                     problems.setdefault((c, "section"), []).append(c)
                 if (v, r) not in headings:
                     problems.setdefault((r, "heading"), []).append(c)
-        for (what, kind), codes in sorted(problems.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        for (what, kind), listed in sorted(problems.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
             if self.inherited(pid, chain, ("requirement", what, kind)):
                 continue
-            codes = _names(codes)
+            codes = _names(listed)
             if kind == "section":
-                where = self.find(chain, "category", contains=(what,)) if isinstance(what, str) else None
+                where: Where | None = self.find(chain, "category", contains=(what,)) if isinstance(what, str) else None
                 self.add(
-                    *(where or (self.meta[pid]["path"], 1, 1)),
+                    *self.top(where, pid),
                     ERROR,
                     f'category {what} has no citation: add section(p, {_term(what)}, "<source key>", '
                     '"<section of that source>")',
@@ -1023,7 +1031,7 @@ class _Linter:
 
     def check_thresholds(self, pid, chain, atoms, own) -> None:
         named: dict[tuple, set] = {}  # (variant, category) -> threshold names declarations look up
-        refs: dict[tuple, list] = {}  # (name, declaration) -> categories lacking it
+        refs: dict[str, list] = {}  # threshold name -> categories whose declarations name it, lacking it
         for name, arity, path in sorted(self.threshold_uses()):
             for args in atoms.get(name, arity):
                 if args[0] not in own:
@@ -1044,9 +1052,8 @@ class _Linter:
         for name, codes in sorted(refs.items()):
             if self.inherited(pid, chain, ("undefined threshold", name)):
                 continue
-            where = self.find_declaration(chain, name) or (self.meta[pid]["path"], 1, 1)
             self.add(
-                *where,
+                *self.top(self.find_declaration(chain, name), pid),
                 ERROR,
                 f"threshold '{name}' is named for {_names(codes)} but not defined there: add "
                 f"threshold(p, C, {name}, <number>){_closest(name, every_name)}",
@@ -1061,11 +1068,11 @@ class _Linter:
                     bad.setdefault(name, []).append(c)
         all_named = sorted({n for names in named.values() for n in names})
         for name, codes in sorted(unused.items()):
-            where = self.find([pid], "threshold", arity=4, contains=(name,))
-            if where is None:  # inherited, its requirement replaced: nothing the policy wrote
+            found = self.find([pid], "threshold", arity=4, contains=(name,))
+            if found is None:  # inherited, its requirement replaced: nothing the policy wrote
                 continue
             self.add(
-                *where,
+                *found,
                 WARNING,
                 f"threshold '{name}' is defined for {_names(codes)} but no requirement there "
                 f"uses it{_closest(name, all_named)}",
@@ -1073,15 +1080,14 @@ class _Linter:
         for name, codes in sorted(bad.items()):
             if self.inherited(pid, chain, ("bad threshold", name)):
                 continue
-            where = self.find_threshold_text(chain, name) or (self.meta[pid]["path"], 1, 1)
             self.add(
-                *where,
+                *self.top(self.find_threshold_text(chain, name), pid),
                 ERROR,
                 f"threshold '{name}' ({_names(codes)}) is not a whole number: write it without "
                 "quotes or units (hours and days are whole numbers)",
             )
 
-    def find_threshold_text(self, chain, name: str) -> tuple | None:
+    def find_threshold_text(self, chain, name: str) -> Where | None:
         """Where a threshold `name` is given a value that is not a number."""
         for rule_file in self.rule_files_of(chain):
             for statement in rule_file.statements:
@@ -1098,9 +1104,9 @@ class _Linter:
                         return _where(fn)
         return None
 
-    def find_declaration(self, chain, name: str) -> tuple | None:
+    def find_declaration(self, chain, name: str) -> Where | None:
         for decl, arity, _ in sorted(self.threshold_uses()):
-            where = self.find(chain, decl, arity=arity, contains=(name,))
+            where: Where | None = self.find(chain, decl, arity=arity, contains=(name,))
             if where:
                 return where
         return None
@@ -1119,7 +1125,7 @@ class _Linter:
             # A rule over a variable (drop(p, renewal(C)) :- ...) may name categories nobody has;
             # only a category written out is a mistake when the base lacks it.
             if v in own and (v, c) not in base_categories and self.literal([pid], "drop", 1, c):
-                where = self.find([pid], "drop", contains=(c,)) or (self.meta[pid]["path"], 1, 1)
+                where: Where = self.find([pid], "drop", contains=(c,)) or (self.meta[pid]["path"], 1, 1)
                 self.add(
                     *where,
                     ERROR,
@@ -1173,7 +1179,7 @@ class _Linter:
             if v in own and str(doc) not in listed:
                 missing.setdefault(str(doc), []).append(c)
         for doc, codes in sorted(missing.items()):
-            where = self.find([pid], "section", contains=(doc,))
+            where: Where | None = self.find([pid], "section", contains=(doc,))
             if where is None:  # cited by the base's rules: the derived policy must list it too
                 where = (meta["path"], self.line(meta["node"], "sources"), 1)
             self.add(
@@ -1190,7 +1196,7 @@ class _Linter:
         for code in codes:
             if (pid, code) in cases:
                 continue
-            where = self.find([pid], "category", arity=4, contains=(code,)) or (
+            where: Where = self.find([pid], "category", arity=4, contains=(code,)) or (
                 self.meta[pid]["path"],
                 self.line(self.meta[pid]["node"], "extends"),
                 1,
@@ -1211,8 +1217,10 @@ class _Linter:
 class _MetaLoader(yaml.SafeLoader):
     """Reads dates as text, so that a bad one is reported where it is written."""
 
-
-_MetaLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+    yaml_constructors = {
+        **yaml.SafeLoader.yaml_constructors,
+        "tag:yaml.org,2002:timestamp": yaml.SafeLoader.construct_scalar,
+    }
 
 
 class _Ground:

@@ -43,7 +43,14 @@ _EXPECTED = {
     "integer": "a whole number",
     "boolean": "true or false",
 }
-_PYTHON_TYPE = {"object": dict, "array": list, "string": str, "number": (int, float), "integer": int, "boolean": bool}
+_PYTHON_TYPE: dict[str, type | tuple[type, ...]] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "number": (int, float),
+    "integer": int,
+    "boolean": bool,
+}
 
 
 class Problem(NamedTuple):
@@ -253,7 +260,7 @@ class _Reader:
 
     def node(self, event: events.NodeEvent, path: str, depth: int) -> Any:
         """The value starting at `event`; `path` names it in messages."""
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark else 0
         if event.anchor is not None:
             raise _fail(self.source, line, "anchors and aliases are not supported", path)
         if depth > MAX_DEPTH:
@@ -261,8 +268,9 @@ class _Reader:
         if isinstance(event, events.ScalarEvent):
             return self.scalar(event, path, line)
         collection = "map" if isinstance(event, events.MappingStartEvent) else "seq"
-        if event.tag not in (None, "!", _YAML + collection):
-            raise _fail(self.source, line, f"unsupported YAML tag {_tag(event.tag)}", path)
+        tag = getattr(event, "tag", None)  # collection start events carry one
+        if tag not in (None, "!", _YAML + collection):
+            raise _fail(self.source, line, f"unsupported YAML tag {_tag(tag)}", path)
         if collection == "map":
             return self.mapping(path, depth)
         return self.sequence(path, depth)
@@ -461,7 +469,7 @@ def _describe(value: Any) -> str:
         return f"a date and time {value.isoformat()}"
     if isinstance(value, dt.date):
         return f"a date {value.isoformat()}"
-    names = {list: "a list", dict: "a mapping"}
+    names: dict[type, str] = {list: "a list", dict: "a mapping"}
     return names.get(type(value), f"a value of type {type(value).__name__}")
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import cast
 
 import clingo
 
@@ -285,8 +286,8 @@ class Solver:
             o for o in (decode(a.symbol)[1:] for a in atoms.by_signature("item", 3)) if isinstance(o[2], int)
         }
         self.serves: dict = {}
-        for a in atoms.by_signature("for", 4):
-            term, variant, code, rid = decode(a.symbol)[1:]
+        for atom in atoms.by_signature("for", 4):
+            term, variant, code, rid = decode(atom.symbol)[1:]
             self.serves.setdefault((term, program.variants[variant].policy, code), set()).add(rid)
 
     def _plain(self, cases: list[Case]) -> list[list[clingo.Symbol]]:
@@ -323,23 +324,23 @@ class Solver:
     def _solve(self, assumptions: list[int], limit: int) -> list[tuple[int, int, frozenset]]:
         found: dict[tuple, int] = {}
 
-        def collect(model: clingo.Model) -> tuple:
+        best: list = []  # the models of the optimisation, the last one optimal
+
+        def collect(model: clingo.Model) -> None:
             scenario = next(s for s, literal in self.picks if model.is_true(literal))
             items = frozenset(decode(c)[2:] for c, literal in self.chosen if model.is_true(literal))
-            key = (scenario, items)
-            found.setdefault(key, sum(k for _, k in items))
-            return key
+            best.append((scenario, items))
+            found.setdefault((scenario, items), sum(k for _, k in items))
 
-        conf = self.ctl.configuration
-        conf.solve.opt_mode, conf.solve.enum_mode, conf.solve.models = "opt", "auto", "0"
-        best: list = []
-        result = self.ctl.solve(assumptions=assumptions, on_model=lambda m: best.append(collect(m)))
+        conf = cast(clingo.Configuration, self.ctl.configuration.solve)
+        conf.opt_mode, conf.enum_mode, conf.models = "opt", "auto", "0"
+        result = self.ctl.solve(assumptions=assumptions, on_model=collect)
         if not result.satisfiable:
             return []
         optimum = best[-1]
         found.clear()
         found[optimum] = sum(k for _, k in optimum[1])
-        conf.solve.opt_mode, conf.solve.enum_mode, conf.solve.models = "ignore", "domRec", str(ENUMERATE)
+        conf.opt_mode, conf.enum_mode, conf.models = "ignore", "domRec", str(ENUMERATE)
         self.ctl.solve(assumptions=assumptions, on_model=collect)
         ranked = sorted(
             ((cost, s, items) for (s, items), cost in found.items()), key=lambda t: (t[0], t[1], sorted(map(str, t[2])))

@@ -242,6 +242,7 @@ class Program:
             self.load_into(ctl)
             ctl.ground(self.parts())
             self.read_catalogue(ctl)
+        assert self._catalogue is not None
         return self._catalogue
 
     def read_catalogue(self, ctl: clingo.Control) -> None:

@@ -258,15 +258,15 @@ def _compare(case: Case, evaluation) -> Outcome:
             failures.append(
                 f"{target}: expected blockers {sorted(want)}, got {sorted(got)} ({why})" + _why(result, got ^ want)
             )
-        statuses = {q.id: q for q in result.requirements}
+        requirements = {q.id: q for q in result.requirements}
         for rid, want in (expected.get("requirements") or {}).items():
-            got = statuses.get(rid)
-            if got is None:
+            req = requirements.get(rid)
+            if req is None:
                 failures.append(f"{target}: no requirement '{rid}'")
-            elif got.status != want:
+            elif req.status != want:
                 failures.append(
-                    f"{target}: requirement {rid}: expected {want}, got {got.status}"
-                    + (f" ({got.detail})" if got.detail else "")
+                    f"{target}: requirement {rid}: expected {want}, got {req.status}"
+                    + (f" ({req.detail})" if req.detail else "")
                 )
     return Outcome(case, failures, covered)
 

@@ -27,7 +27,8 @@ WHILE = {"services": "providing services", "rsc_provision": "providing RS/C", "s
 def reason(kind: str, why, entry: dict, data: dict, lists: dict) -> str:
     """The reason `why` (a decoded term) that entry `entry` of list `kind` did not count.
     `lists` holds, per test key, the endorsement codes, services and flags the rules accept."""
-    name, args = (why, ()) if isinstance(why, str) else (why[0], why[1:])
+    name: str = why if isinstance(why, str) else why[0]
+    args: tuple = () if isinstance(why, str) else tuple(why[1:])
     match name:
         case "later":
             return f"dated {date(args[0])}, after the evaluation date"

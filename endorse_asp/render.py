@@ -227,7 +227,8 @@ def differences(evaluation: Evaluation) -> dict:
     by_code: dict[str, dict[str, CategoryResult]] = {}
     for r in evaluation.results:
         by_code.setdefault(r.category, {})[r.policy] = r
-    shared, only = [], {}
+    shared: list = []
+    only: dict[str, list[str]] = {}
     for code in sorted(by_code, key=_rank):
         results = dict(sorted(by_code[code].items(), key=lambda kv: _policy_rank(kv[0])))
         if len(results) < 2:

@@ -137,6 +137,22 @@ def test_the_cli_starts_without_the_other_commands_modules():
     assert done.stdout.strip() == "[]"
 
 
+def test_the_pipeline_and_the_questions_import_no_command_line_and_no_rendering():
+    """load -> facts -> solve -> explain, and need, what-if and renew, are a library: no click, no pages."""
+    pipeline = "endorse_asp.evaluate, endorse_asp.needs, endorse_asp.whatif, endorse_asp.renew"
+    front = [
+        "click",
+        "jinja2",
+        "endorse_asp.cli",
+        "endorse_asp.render",
+        "endorse_asp.render_needs",
+        "endorse_asp.report",
+    ]
+    code = f"import sys, {pipeline}; print([m for m in {front!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_schema_agrees_with_every_example():
     schema = json.loads(endorse("schema").output)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
