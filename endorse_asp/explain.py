@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from . import reasons
 from .order import category_rank
@@ -42,6 +42,18 @@ class Requirement:
     measure: dict | None = None  # {"have", "need", "unit"}: hours in hundredths, days, families
     not_counted: list[NotCounted] = field(default_factory=list)
 
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "summary": self.summary,
+            "detail": self.detail,
+            "source": dict(self.source),
+            "evidence": [{"entry": e.entry, "text": e.text} for e in self.evidence],
+            "measure": dict(self.measure) if self.measure is not None else None,
+            "not_counted": [{"entry": n.entry, "reason": n.reason} for n in self.not_counted],
+        }
+
 
 @dataclass
 class Advisory:
@@ -60,6 +72,20 @@ class CategoryResult:
     requirements: list[Requirement]
     needs: list = field(default_factory=list)
     advisories: list[Advisory] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The fields as the JSON contract has them, built directly (dataclasses.asdict deep-copies
+        every level and was most of a batch's JSON time)."""
+        return {
+            "policy": self.policy,
+            "category": list(self.category) if isinstance(self.category, tuple) else self.category,
+            "title": self.title,
+            "status": self.status,
+            "blockers": list(self.blockers),
+            "requirements": [q.to_json() for q in self.requirements],
+            "needs": [a.to_json() for a in self.needs],
+            "advisories": [{"id": a.id, "text": a.text, "detail": a.detail} for a in self.advisories],
+        }
 
 
 @dataclass
@@ -82,10 +108,7 @@ class Evaluation:
             "not_in_force": self.not_in_force,
             "results": [],
         }
-        for r in self.results:
-            result = asdict(r)
-            result["needs"] = [a.to_json() for a in r.needs]
-            out["results"].append(result)
+        out["results"] = [r.to_json() for r in self.results]
         out["rules"] = self.rules
         out["input_sha256"] = self.input_sha256
         return out

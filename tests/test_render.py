@@ -234,3 +234,13 @@ def test_what_if_reports_progress_when_the_status_stays(tmp_path):
     assert "mi-aimh IFS: still not eligible; cleared work.experience; left" in text
     nothing = endorse("what-if", str(src), "--edit", "name=Someone", "--policy", "mi-aimh").output
     assert "no category changed" in nothing
+
+
+def test_json_keeps_every_field_of_the_results_as_they_are():
+    """Evaluation.to_json builds the contract's objects directly: the same as every dataclass field, in order."""
+    import dataclasses
+
+    for e in evaluate([load.load_file(p) for p in sorted(FACTS.glob("*.yaml"))]):
+        assert e.to_json()["results"] == json.loads(
+            json.dumps([{**dataclasses.asdict(r), "needs": []} for r in e.results])
+        )
