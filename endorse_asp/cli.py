@@ -20,7 +20,6 @@ from . import renew as renew_mod
 from .evaluate import evaluate
 from .order import category_rank
 from .policy import PolicyError, load_program, use_policies
-from .solve import NoVerdict
 
 EXIT_INPUT = 2
 
@@ -107,20 +106,12 @@ class RulesError(click.ClickException):
     exit_code = EXIT_INPUT
 
 
-class BrokenRules(click.ClickException):
-    """Rules that load but give no single answer: no verdict at all (exit 1), never a wrong one."""
-
-    exit_code = 1
-
-
 class Endorse(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except PolicyError as err:
             raise RulesError(str(err)) from None
-        except NoVerdict as err:
-            raise BrokenRules(str(err)) from None
         finally:
             use_policies(None)  # --policies holds for this command only
 

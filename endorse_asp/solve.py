@@ -8,7 +8,6 @@ one model is found without search.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,10 +19,6 @@ from .policy import Program
 from .terms import decode
 
 CHUNK = 100
-
-
-class NoVerdict(Exception):
-    """Rules that give an applicant no answer set, or more than one: a broken policy, not a verdict."""
 
 
 @dataclass(frozen=True)
@@ -71,10 +66,8 @@ def case_symbols(n: int, case: Case) -> Iterator[clingo.Symbol]:
         yield clingo.Function("period", [a, facts.day(case.period[0]), facts.day(case.period[1])])
 
 
-def _ground(program: Program, chunk: list[Case], why: bool) -> clingo.Control:
-    # Two models asked for: a stratified program has exactly one, and finding that there is no
-    # second costs nothing; a rule that breaks stratification shows up as none or several.
-    ctl = clingo.Control(["--warn=none", "--models=2"])
+def _solve_chunk(program: Program, chunk: list[Case], why: bool) -> list[list[tuple]]:
+    ctl = clingo.Control(["--warn=none"])
     program.load_into(ctl)
     with ctl.backend() as backend:
         for n, case in enumerate(chunk):
@@ -84,48 +77,12 @@ def _ground(program: Program, chunk: list[Case], why: bool) -> clingo.Control:
     ctl.ground(parts + [("why", [])] if why else parts)
     if len(parts) == len(program.parts()):
         program.read_catalogue(ctl)
-    return ctl
-
-
-def _solve_chunk(program: Program, chunk: list[Case], why: bool) -> list[list[tuple]]:
-    ctl = _ground(program, chunk, why)
     per_applicant: list[list[tuple]] = [[] for _ in chunk]
-    models = 0
 
     def on_model(model: clingo.Model) -> None:
-        nonlocal models
-        models += 1
-        if models > 1:
-            return
         for pair in model.symbols(shown=True):  # (applicant number, fact)
             applicant, fact = pair.arguments
             per_applicant[applicant.number].append(decode(fact))
 
     ctl.solve(on_model=on_model)
-    if models != 1:
-        raise NoVerdict(_broken(program, chunk, models))
     return per_applicant
-
-
-def _broken(program: Program, chunk: list[Case], models: int) -> str:
-    """Which policies give no single answer: each variant judged alone, found by the same test."""
-    culprits = []
-    for variant in sorted(set().union(*(case.variants for case in chunk))):
-        alone = [dataclasses.replace(case, variants=(variant,), renewals=()) for case in chunk]
-        count = 0
-
-        def counted(_model: clingo.Model) -> None:
-            nonlocal count
-            count += 1
-
-        _ground(program, alone, False).solve(on_model=counted)
-        if count != 1:
-            culprits.append(program.variants[variant].policy)
-    named = ", ".join(sorted(set(culprits))) or ", ".join(
-        sorted({program.variants[v].policy for c in chunk for v in c.variants})
-    )
-    what = "no answer set" if models == 0 else "more than one answer set"
-    return (
-        f"the rules of policy {named} give {what}, so no verdict can be trusted: a rule there "
-        "contradicts itself or makes a choice; run `endorse policy check`"
-    )
