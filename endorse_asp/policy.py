@@ -23,7 +23,6 @@ import datetime as dt
 import functools
 import hashlib
 import importlib.resources
-import io
 import os
 import pickle
 import tempfile
@@ -36,20 +35,8 @@ from clingo import ast
 
 from .terms import decode
 
-
-def _cache_folder() -> Path | None:
-    """Where compiled programs are kept: $XDG_CACHE_HOME or ~/.cache; None when there is no home."""
-    base = os.environ.get("XDG_CACHE_HOME")
-    if base:
-        return Path(base) / "endorse-asp"
-    try:
-        return Path.home() / ".cache" / "endorse-asp"
-    except (RuntimeError, KeyError):  # HOME unset and no password entry: work without a cache
-        return None
-
-
 # Compiled programs and their catalogues, keyed by a hash of the rule files and of this compiler.
-CACHE = _cache_folder()
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "endorse-asp"
 CACHE_KEEP = 8  # compiled programs kept (the most recently saved): policy trees in use at once
 ENV = "ENDORSE_POLICIES"  # names a policies folder to use instead of the shipped one
 PART = "policy"
@@ -290,7 +277,7 @@ class Program:
         parts = [(name, [str(p) for p in params]) for name, params in self._parts]
         state = (self.policies, self.variants, self.text, parts, self.requested, self._catalogue)
         try:
-            self._cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._cache.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self._cache.parent, delete=False) as out:
                 pickle.dump(state, out)
             os.replace(out.name, self._cache)
@@ -301,62 +288,19 @@ class Program:
 
     @classmethod
     def cached(cls, path: Path) -> Program | None:
-        """The program kept at `path`, or None (compile anew) for a file that is missing, not the
-        user's own or writable by others, or not a compiled program: no load failure is an error."""
         try:
-            if not _own_file(path):
-                return None
-            state = _ProgramUnpickler(io.BytesIO(path.read_bytes())).load()
-            policies, variants, text, parts, requested, catalogue = state
-            if not (
-                isinstance(text, str)
-                and isinstance(catalogue, Catalogue)
-                and all(isinstance(p, Policy) for p in policies.values())
-                and all(isinstance(v, Variant) for v in variants.values())
-            ):
-                return None
-            parsed = [(n, [clingo.parse_term(p) for p in ps]) for n, ps in parts]
-        except Exception:  # noqa: BLE001 - whatever a damaged or foreign file raises, it is a miss
+            policies, variants, text, parts, requested, catalogue = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
             return None
         return cls(
             policies,
             variants,
             text,
-            parsed,
+            [(n, [clingo.parse_term(p) for p in ps]) for n, ps in parts],
             requested=requested,
             _catalogue=catalogue,
             _cache=path,
         )
-
-
-class _ProgramUnpickler(pickle.Unpickler):
-    """Reads back only what a compiled program is made of. A pickle names the callables that
-    rebuild it; one that names anything else (os.system, say) is refused before it runs."""
-
-    ALLOWED = {
-        ("endorse_asp.policy", "Policy"),
-        ("endorse_asp.policy", "Variant"),
-        ("endorse_asp.policy", "Exception_"),
-        ("endorse_asp.policy", "Catalogue"),
-        ("datetime", "date"),
-        ("pathlib", "PosixPath"),
-        ("pathlib", "WindowsPath"),
-        ("pathlib._local", "PosixPath"),
-        ("pathlib._local", "WindowsPath"),
-    }
-
-    def find_class(self, module: str, name: str):
-        if (module, name) in self.ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not part of a compiled program")
-
-
-def _own_file(path: Path) -> bool:
-    """A cache file this user wrote and no one else can change (POSIX; elsewhere: it exists)."""
-    info = path.stat()
-    if not hasattr(os, "getuid"):
-        return True
-    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 def _owner(term: clingo.Symbol) -> str:
@@ -545,8 +489,8 @@ def load_program(root: Path | None = None, only: tuple[str, ...] | None = None) 
 def read_program(root: Path, only: tuple[str, ...] | None = None) -> Program:
     """As load_program, read afresh (from the disk cache or compiled), not kept in memory."""
     root = Path(root)
-    cache = CACHE / f"{fingerprint(root, only)}.pickle" if CACHE is not None else None
-    program = Program.cached(cache) if cache is not None else None
+    cache = CACHE / f"{fingerprint(root, only)}.pickle"
+    program = Program.cached(cache)
     if program is None:
         program = compile_program(root, only)
         program._cache = cache  # saved once its catalogue is read, i.e. once it grounds

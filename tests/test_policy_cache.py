@@ -1,11 +1,7 @@
-"""The compiled-program cache: reused while the rules are unchanged, never after they change;
-never a way to run code, and never needed."""
+"""The compiled-program cache: reused while the rules are unchanged, never after they change."""
 
-import pickle
 import shutil
 from pathlib import Path
-
-import pytest
 
 from endorse_asp import load, policy
 from endorse_asp.evaluate import evaluate
@@ -66,73 +62,3 @@ def test_the_cache_keeps_only_the_most_recent_programs(tmp_path, monkeypatch):
     kept = list((tmp_path / "cache").glob("*.pickle"))
     assert len(kept) == policy.CACHE_KEEP
     assert (tmp_path / "cache" / f"{policy.fingerprint(rules, None)}.pickle") in kept
-
-
-class _Planted:
-    """What an attacker would plant: unpickling it calls a function of their choice."""
-
-    def __init__(self, marker: Path):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (Path.write_text, (self.marker, "ran"))
-
-
-def copy_rules(tmp_path: Path) -> Path:
-    rules = tmp_path / "policies"
-    for name in ("common", "mi-aimh"):
-        shutil.copytree(ROOT / "policies" / name, rules / name, ignore=shutil.ignore_patterns("tests"))
-    return rules
-
-
-@pytest.mark.parametrize(
-    "content",
-    [
-        "planted",  # would run code when unpickled
-        pickle.dumps(("a", "b", "c", "d", "e", "f")),  # unpickles, to nonsense
-        pickle.dumps([1, 2, 3]),
-        b"not a pickle at all",
-        b"",
-    ],
-)
-def test_a_cache_file_that_is_not_a_compiled_program_is_a_miss_and_runs_nothing(tmp_path, monkeypatch, content):
-    monkeypatch.setattr(policy, "CACHE", tmp_path / "cache")
-    rules = copy_rules(tmp_path)
-    marker = tmp_path / "marker"
-    (tmp_path / "cache").mkdir(mode=0o700)
-    planted = tmp_path / "cache" / f"{policy.fingerprint(rules, None)}.pickle"
-    planted.write_bytes(pickle.dumps(_Planted(marker)) if content == "planted" else content)
-    program = policy.load_program(rules)
-    assert program.statements  # compiled anew, the file ignored
-    assert training(program) == "met"
-    assert not marker.exists()
-    policy.load_program.cache_clear()
-    assert not policy.load_program(rules).statements  # and the good program replaced it
-
-
-def test_a_cache_file_others_can_write_is_not_trusted(tmp_path, monkeypatch):
-    monkeypatch.setattr(policy, "CACHE", tmp_path / "cache")
-    rules = copy_rules(tmp_path)
-    training(policy.load_program(rules))
-    (kept,) = (tmp_path / "cache").glob("*.pickle")
-    kept.chmod(0o666)
-    policy.load_program.cache_clear()
-    assert policy.load_program(rules).statements  # compiled anew
-
-
-def test_without_a_home_or_a_writable_cache_the_rules_still_load(tmp_path, monkeypatch):
-    monkeypatch.delenv("XDG_CACHE_HOME")
-
-    def no_home():
-        raise RuntimeError("Could not determine home directory")
-
-    monkeypatch.setattr(Path, "home", staticmethod(no_home))
-    assert policy._cache_folder() is None
-    monkeypatch.setattr(policy, "CACHE", None)
-    rules = copy_rules(tmp_path)
-    assert training(policy.load_program(rules)) == "met"
-    not_a_folder = tmp_path / "a-file"
-    not_a_folder.write_text("")
-    monkeypatch.setattr(policy, "CACHE", not_a_folder / "endorse-asp")  # cannot be made, even by root
-    policy.load_program.cache_clear()
-    assert training(policy.load_program(rules)) == "met"
