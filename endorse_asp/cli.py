@@ -31,9 +31,12 @@ class Date(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.fail(f"'{value}' is not a date of the form YYYY-MM-DD", param, ctx)
+        if not load.FIRST_DATE <= day <= load.LAST_DATE:
+            self.fail(f"'{value}' is outside {load.FIRST_DATE} .. {load.LAST_DATE}", param, ctx)
+        return day
 
 
 def applicant_files(paths: tuple[str, ...]) -> list[Path]:

@@ -26,6 +26,8 @@ from yaml import events
 SCHEMA: dict = json.loads(resources.files(__package__).joinpath("applicant.schema.json").read_text("utf-8"))
 
 MAX_BYTES = 5 * 1024 * 1024
+# Dates an applicant file (and --as-of) may give: as `renew --year` (docs/applicant-format.md).
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 MAX_DEPTH = 50  # far deeper than the format needs; keeps the recursive reader safe
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML = "tag:yaml.org,2002:"
@@ -348,10 +350,16 @@ class _Checker:
         if kind == "object":
             return self.object(value, schema, path)
         if kind == "array":
+            if "maxItems" in schema and len(value) > schema["maxItems"]:
+                self.report(path, f"at most {schema['maxItems']} entries, got {len(value)}")
+                return value
             return [self.check(item, schema["items"], join(path, i)) for i, item in enumerate(value)]
         if kind in ("number", "integer"):
             self.bounds(value, schema, path)
-        if "pattern" in schema and not re.search(schema["pattern"], value):
+        if kind == "string" and "maxLength" in schema and len(value) > schema["maxLength"]:
+            self.report(path, f"at most {schema['maxLength']} characters, got {len(value)}")
+            return value
+        if "pattern" in schema and not re.fullmatch(schema["pattern"], value):
             self.report(path, f"invalid value {_short(value)}; expected {_summary(schema)}")
         return value
 
@@ -393,15 +401,20 @@ class _Checker:
     def date(self, value: Any, path: str) -> Any:
         """Accept a YAML date or an ISO `YYYY-MM-DD` string; no times, no impossible days."""
         if type(value) is dt.date:
-            return value
+            return self.date_in_range(value, path)
         match = _DATE.fullmatch(value) if isinstance(value, str) else None
         if match:
             try:
-                return dt.date(*map(int, match.groups()))
+                return self.date_in_range(dt.date(*map(int, match.groups())), path)
             except ValueError as err:
                 self.report(path, f"impossible date '{value}' ({err})")
                 return value
         self.report(path, f"expected a date YYYY-MM-DD, got {_describe(value)}")
+        return value
+
+    def date_in_range(self, value: dt.date, path: str) -> dt.date:
+        if not FIRST_DATE <= value <= LAST_DATE:
+            self.report(path, f"date {value} is outside {FIRST_DATE} .. {LAST_DATE}")
         return value
 
     def bounds(self, value: int | float, schema: dict, path: str) -> None:
@@ -411,6 +424,8 @@ class _Checker:
             self.report(path, f"must be at least {schema['minimum']}, got {_short(value)}")
         elif "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
             self.report(path, f"must be greater than {schema['exclusiveMinimum']}, got {_short(value)}")
+        elif "maximum" in schema and value > schema["maximum"]:
+            self.report(path, f"must be at most {schema['maximum']}, got {_short(value)}")
 
 
 def _is_type(value: Any, kind: str) -> bool:

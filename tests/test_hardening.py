@@ -1,0 +1,115 @@
+"""Hostile input and faults (issue 17): bounded inputs, no overflow, a batch that goes on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from endorse_asp import load
+from endorse_asp.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+JORDAN = ROOT / "facts" / "jordan-lee.yaml"
+
+
+def endorse(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def jordan(**changes) -> dict:
+    data = yaml.safe_load(JORDAN.read_text())
+    data.update(changes)
+    return data
+
+
+def refused(data: dict) -> list[str]:
+    with pytest.raises(load.InputError) as err:
+        load.validate(data, "x.yaml")
+    return [str(p) for p in err.value.problems]
+
+
+def _limits(schema: dict, path: str = "") -> list[tuple[str, dict]]:
+    """Every (path, schema) of a list, number or free string in the applicant schema."""
+    schema = load.deref(schema)
+    found = []
+    kind = schema.get("type")
+    if kind in ("array", "number", "integer") or (kind == "string" and "format" not in schema):
+        found.append((path, schema))
+    for key, sub in schema.get("properties", {}).items():
+        found.extend(_limits(sub, f"{path}.{key}" if path else key))
+    if "items" in schema:
+        found.extend(_limits(schema["items"], f"{path}[]"))
+    return found
+
+
+def test_every_list_number_and_text_of_the_schema_has_a_documented_bound():
+    docs = (ROOT / "docs" / "applicant-format.md").read_text()
+    for path, schema in _limits(load.SCHEMA):
+        bound = schema.get("maxItems", schema.get("maximum", schema.get("maxLength")))
+        if "pattern" in schema and schema["pattern"].startswith("^[A-Z]{2}"):
+            continue  # a two-letter code
+        assert bound is not None, path
+        if schema.get("type") != "string":
+            assert f"| `{path}` | {bound} |" in docs, path
+
+
+@pytest.mark.parametrize(
+    "changes, where",
+    [
+        ({"training": [{"hours": 21474837, "date": "2020-01-01"}]}, "training[0].hours: must be at most 10000"),
+        ({"training": [{"hours": 20_000_000, "date": "2020-01-01"}] * 2}, "training[0].hours"),
+        ({"training": [{"hours": 1, "date": "2020-01-01"}] * 501}, "training: at most 500 entries"),
+        ({"references": [{"rater": "R", "roles": ["colleague"]}] * 501}, "references: at most 500"),
+        ({"name": "x" * 501}, "name: at most 500 characters"),
+        ({"id": "abc\n"}, "id: invalid value"),
+        ({"as_of": "9998-06-01"}, "as_of: date 9998-06-01 is outside"),
+        ({"training": [{"hours": 1, "date": "1066-10-14"}]}, "training[0].date: date 1066-10-14"),
+    ],
+)
+def test_out_of_bounds_values_are_refused_with_their_field_path(changes, where):
+    assert any(where in p for p in refused(jordan(**changes))), refused(jordan(**changes))
+
+
+def test_a_batch_goes_on_past_an_overflowing_file_with_jobs_1(tmp_path):
+    (tmp_path / "a.yaml").write_text(JORDAN.read_text())
+    bad = jordan(training=[{"hours": 21474837, "date": "2020-01-01"}], id="bad")
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(bad))
+    result = endorse("evaluate", tmp_path, "--jobs", 1, "--format", "json")
+    assert result.exit_code == 2
+    out = json.loads(result.stdout)
+    assert [e["applicant"] for e in out] == ["jordan-lee"]
+    assert "b.yaml" in result.stderr and "training[0].hours" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["evaluate", "need"])
+def test_a_far_date_is_a_usage_error_not_an_internal_one(command):
+    result = endorse(command, JORDAN, "--as-of", "9998-06-01")
+    assert result.exit_code == 2 and "outside" in result.output
+
+
+def test_many_references_up_to_the_bound_are_judged():
+    data = jordan(references=[{"rater": f"Rater {i}", "roles": ["colleague"]} for i in range(500)])
+    load.validate(data, "x.yaml")  # within the bound
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    hours=st.one_of(st.integers(-10, 30_000_000), st.floats(allow_nan=True, allow_infinity=True)),
+    count=st.integers(0, 600),
+    year=st.integers(1, 9999),
+)
+def test_generated_files_up_to_the_bounds_exit_0_or_2_never_1(tmp_path_factory, hours, count, year):
+    folder = tmp_path_factory.mktemp("gen")
+    data = jordan(
+        training=[{"hours": hours, "date": f"{year:04d}-01-01"}],
+        references=[{"rater": f"R{i}", "roles": ["colleague"]} for i in range(count)],
+    )
+    (folder / "a.yaml").write_text(yaml.safe_dump(data))
+    result = endorse("evaluate", folder / "a.yaml", "--format", "json")
+    assert result.exit_code in (0, 2), result.output
