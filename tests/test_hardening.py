@@ -113,3 +113,24 @@ def test_generated_files_up_to_the_bounds_exit_0_or_2_never_1(tmp_path_factory, 
     (folder / "a.yaml").write_text(yaml.safe_dump(data))
     result = endorse("evaluate", folder / "a.yaml", "--format", "json")
     assert result.exit_code in (0, 2), result.output
+
+
+def _broken_policies(tmp_path, rule: str) -> Path:
+    import shutil
+
+    rules = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", rules, ignore=shutil.ignore_patterns("tests"))
+    with (rules / "vaimh" / "training.lp").open("a") as f:
+        f.write(f"\n{rule}\n")
+    return rules
+
+
+@pytest.mark.parametrize(
+    "rule", [":- as_of(_, _).", "pick(A) :- as_of(A, _), not other(A). other(A) :- as_of(A, _), not pick(A)."]
+)
+def test_rules_with_no_single_answer_set_fail_naming_the_policy(tmp_path, rule):
+    rules = _broken_policies(tmp_path, rule)
+    result = endorse("--policies", rules, "evaluate", JORDAN, "--format", "json")
+    assert result.exit_code == 1
+    assert "policy vaimh" in str(result.exception) or "policy vaimh" in result.output
+    assert '"results"' not in result.stdout
