@@ -134,3 +134,28 @@ def test_rules_with_no_single_answer_set_fail_naming_the_policy(tmp_path, rule):
     assert result.exit_code == 1
     assert "policy vaimh" in str(result.exception) or "policy vaimh" in result.output
     assert '"results"' not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "rule, message",
+    [
+        ("{ picked(A) } :- as_of(A, _).", "a choice rule"),
+        ("one(A) ; two(A) :- as_of(A, _).", "a disjunction"),
+        ("pick(A) :- as_of(A, _), not other(A). other(A) :- as_of(A, _), not pick(A).", "negation through a cycle"),
+        ("p(A) :- as_of(A, _), not q(A). q(A) :- p(A).", "negation through a cycle"),
+        ('#include "../common/vocabulary.lp".', "#include"),
+    ],
+)
+def test_policy_check_refuses_rules_that_could_leave_no_single_answer(tmp_path, rule, message):
+    from endorse_asp import lint
+
+    rules = _broken_policies(tmp_path, rule)
+    problems = [p for p in lint.check(rules) if p.severity == "error"]
+    assert any(message in p.message and p.file.endswith("vaimh/training.lp") for p in problems), problems
+
+
+def test_the_shipped_policies_pass_the_structure_checks():
+    from endorse_asp import lint, lint_structure
+
+    assert not [p for p in lint.check(ROOT / "policies") if p.severity == "error"]
+    assert lint_structure.check([]) == []
