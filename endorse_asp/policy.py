@@ -213,6 +213,7 @@ class Program:
     requested: tuple[str, ...] = ()  # the policies asked for; `policies` adds their bases
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _cache: Path | None = field(default=None, repr=False)
+    parsed: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every rule file parsed, includes too
 
     def load_into(self, ctl: clingo.Control) -> None:
         if self.statements:
@@ -290,7 +291,7 @@ class Program:
         if self._cache is None:
             return
         parts = [[name, [str(p) for p in params]] for name, params in self._parts]
-        state = [self.policies, self.variants, self.text, parts, self.requested, self._catalogue]
+        state = [self.policies, self.variants, self.text, parts, self.requested, self._catalogue, self.parsed]
         try:
             self._cache.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", dir=self._cache.parent, delete=False, suffix=".tmp") as out:
@@ -309,7 +310,9 @@ class Program:
             if not path.is_file():
                 return None
             state = _from_json(json.loads(path.read_text(encoding="utf-8")))
-            policies, variants, text, parts, requested, catalogue = state
+            policies, variants, text, parts, requested, catalogue, parsed = state
+            if any(_sha(Path(name)) != digest for name, digest in parsed):
+                return None  # a file parsed (an exception's file outside the folder) has changed
             if not (
                 isinstance(text, str)
                 and isinstance(catalogue, Catalogue)
@@ -324,6 +327,7 @@ class Program:
                 text,
                 program_parts,
                 requested=tuple(requested),
+                parsed=tuple(parsed),
                 _catalogue=catalogue,
                 _cache=path,
             )
@@ -470,8 +474,24 @@ def variants_of(policy: Policy) -> list[Variant]:
     ]
 
 
-def _parse(files: list[Path], rename: str | None, into: list) -> None:
+def _sha(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _parse(files: list[Path], rename: str | None, into: list, parsed: set | None = None) -> None:
+    given = {str(f) for f in files}
+    if parsed is not None:
+        parsed |= given
+
     def add(statement):
+        name = statement.location.begin.filename
+        if name not in given and name != "<string>":
+            raise PolicyError(f"{name}: pulled in by #include, which rule files may not use")
+        if parsed is not None:
+            parsed.add(name)
         if rename and statement.ast_type == ast.ASTType.Program and statement.name == PART:
             statement = statement.update(name=rename)
         into.append(statement)
@@ -595,13 +615,14 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
 
     needed = {p.id: p for policy in judged for p in chain(policy)}
     statements: list = []
-    _parse(sorted((root / "common").glob("*.lp")), None, statements)
+    parsed: set[str] = set()
+    _parse(sorted((root / "common").glob("*.lp")), None, statements, parsed)
     signatures: dict[str, set] = {}
     for policy in needed.values():
         own: list = []
-        _parse(sorted(policy.directory.glob("*.lp")), policy.part, own)
+        _parse(sorted(policy.directory.glob("*.lp")), policy.part, own, parsed)
         for n, exc in enumerate(policy.exceptions):
-            _parse([exc.file], f"{policy.part}_exception_{n}", own)
+            _parse([exc.file], f"{policy.part}_exception_{n}", own, parsed)
         signatures[policy.id] = declared_signatures(own)
         statements.extend(with_touched(own) if policy.extends else own)
     for policy in needed.values():
@@ -640,5 +661,11 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
                     ground(f"bridge_{base.index}_shared", [term, stand_in])
                 term = stand_in
     return Program(
-        needed, variants, "\n".join(map(str, statements)), parts, statements, requested=tuple(p.id for p in judged)
+        needed,
+        variants,
+        "\n".join(map(str, statements)),
+        parts,
+        statements,
+        requested=tuple(p.id for p in judged),
+        parsed=tuple((name, _sha(Path(name))) for name in sorted(parsed)),
     )

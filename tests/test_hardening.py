@@ -159,3 +159,36 @@ def test_the_shipped_policies_pass_the_structure_checks():
 
     assert not [p for p in lint.check(ROOT / "policies") if p.severity == "error"]
     assert lint_structure.check([]) == []
+
+
+def test_the_fingerprint_covers_an_exception_file_outside_the_folder(tmp_path, monkeypatch):
+    import shutil
+
+    from endorse_asp import policy, provenance
+
+    rules = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", rules, ignore=shutil.ignore_patterns("tests"))
+    meta = rules / "massaimh" / "policy.yaml"
+    text = meta.read_text()
+    exc = yaml.safe_load(text)["exceptions"][0]["file"]
+    outside = tmp_path / "outside.lp"
+    shutil.copy(rules / "massaimh" / exc, outside)
+    meta.write_text(text.replace(f"file: {exc}", "file: ../../outside.lp"))
+    monkeypatch.setattr(policy, "CACHE", tmp_path / "cache")
+    first = policy.read_program(rules)
+    assert outside in {Path(name).resolve() for name, _ in first.parsed}
+    before = provenance.rules_fingerprint(rules, {p.directory for p in first.policies.values()}, (str(outside),))
+    outside.write_text(outside.read_text() + "\n% changed\n")
+    after = provenance.rules_fingerprint(rules, {p.directory for p in first.policies.values()}, (str(outside),))
+    assert before != after
+    assert first.catalogue.categories  # read, so saved to the cache
+    again = policy.read_program(rules)
+    assert again.statements  # the changed file is a cache miss: compiled anew
+
+
+def test_an_include_is_refused_when_the_rules_are_compiled(tmp_path):
+    from endorse_asp import policy
+
+    rules = _broken_policies(tmp_path, '#include "../common/vocabulary.lp".')
+    with pytest.raises(policy.PolicyError, match="#include"):
+        policy.compile_program(rules, None)
