@@ -40,12 +40,17 @@ class Date(click.ParamType):
 
 
 def applicant_files(paths: tuple[str, ...]) -> list[Path]:
-    """The files named, and the .yaml/.yml files of the directories named, in a stable order."""
+    """The files named, and the .yaml/.yml entries (any case) of the directories named, in a
+    stable order. An entry that is not a regular file (a FIFO, a symlink loop) is kept, for the
+    loader to report; a folder with no applicant files is a usage error."""
     files: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml"))
+            if not found:
+                raise click.UsageError(f"{path}: no applicant files (*.yaml, *.yml) in this folder")
+            files.extend(found)
         else:
             files.append(path)
     return files

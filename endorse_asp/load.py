@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, NamedTuple
@@ -85,14 +86,25 @@ def load_file(path: str | os.PathLike) -> Applicant:
     """Read and validate one applicant file; refuse files over MAX_BYTES unread."""
     source = os.fspath(path)
     try:
-        with open(source, "rb") as handle:
-            content = handle.read(MAX_BYTES + 1)
+        # Non-blocking, so that a FIFO does not hang the run; only a regular file is read.
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise _fail(source, None, "file not found") from None
     except IsADirectoryError:
         raise _fail(source, None, "is a directory, not an applicant file") from None
     except OSError as err:
         raise _fail(source, None, f"cannot read file: {err.strerror or err}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise _fail(source, None, "is a directory, not an applicant file")
+        raise _fail(source, None, "not a regular file (a pipe, socket or device): only files are read")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            content = handle.read(MAX_BYTES + 1)
+        except OSError as err:
+            raise _fail(source, None, f"cannot read file: {err.strerror or err}") from None
     return load_text(content, source)
 
 

@@ -192,3 +192,39 @@ def test_an_include_is_refused_when_the_rules_are_compiled(tmp_path):
     rules = _broken_policies(tmp_path, '#include "../common/vocabulary.lp".')
     with pytest.raises(policy.PolicyError, match="#include"):
         policy.compile_program(rules, None)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_odd_entries_of_a_folder_are_reported_and_the_rest_evaluated(tmp_path, jobs):
+    import os
+
+    (tmp_path / "a.yaml").write_text(JORDAN.read_text())
+    (tmp_path / "B.YAML").write_text((ROOT / "facts" / "carmen-alvarez.yaml").read_text())
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "dir.yml").mkdir()
+    result = endorse("evaluate", tmp_path, "--format", "json", "--jobs", jobs)
+    assert result.exit_code == 2, result.output
+    assert sorted(e["applicant"] for e in json.loads(result.stdout)) == ["carmen-alvarez", "jordan-lee"]
+    for name, message in [
+        ("loop.yaml", "symbolic links"),
+        ("pipe.yaml", "not a regular file"),
+        ("dir.yml", "directory"),
+    ]:
+        assert any(name in line and message in line for line in result.stderr.splitlines()), (name, result.stderr)
+
+
+def test_an_empty_folder_is_a_usage_error(tmp_path):
+    result = endorse("evaluate", tmp_path)
+    assert result.exit_code == 2 and "no applicant files" in result.output
+
+
+def test_a_chunk_of_one_file_that_fails_costs_only_that_file():
+    from endorse_asp import batch
+
+    class Failing:
+        def chunk(self, files):
+            raise ValueError("boom")
+
+    ((value, error),) = batch.safe_chunk(Failing(), ["x.yaml"])
+    assert value is None and isinstance(error, batch.InternalError) and "x.yaml" in error

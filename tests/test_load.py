@@ -156,7 +156,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(load, "open", refuse, raising=False)
+    monkeypatch.setattr(load.os, "open", refuse)
     assert one_problem(load_file, tmp_path / "x.yaml").message == "cannot read file: Permission denied"
 
 
