@@ -228,3 +228,47 @@ def test_a_chunk_of_one_file_that_fails_costs_only_that_file():
 
     ((value, error),) = batch.safe_chunk(Failing(), ["x.yaml"])
     assert value is None and isinstance(error, batch.InternalError) and "x.yaml" in error
+
+
+def test_report_out_empty_or_a_foreign_folder_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = endorse("report", JORDAN, "--out", "")
+    assert result.exit_code == 2 and not list(tmp_path.iterdir())
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    result = endorse("report", JORDAN, "--out", tmp_path / "mine")
+    assert result.exit_code == 2 and (tmp_path / "mine" / "notes.txt").read_text() == "keep"
+
+
+def test_a_report_run_that_fails_half_way_leaves_the_previous_run_whole(tmp_path, monkeypatch):
+    from endorse_asp import report
+
+    out = tmp_path / "r"
+    assert endorse("report", ROOT / "facts", "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls = []
+    real = report.report_page
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report, "report_page", failing)
+    result = endorse(
+        "report", JORDAN, ROOT / "facts" / "carmen-alvarez.yaml", ROOT / "facts" / "hana-sato.yaml", "--out", out
+    )
+    assert result.exit_code == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]  # no staging folder left
+
+
+def test_leftovers_of_a_dead_run_are_cleaned_on_the_next(tmp_path):
+    out = tmp_path / "r"
+    dead = tmp_path / ".r.endorse-new-abcd-999999999"
+    dead.mkdir()
+    (dead / "half.html").write_text("<")
+    assert endorse("report", JORDAN, "--out", out).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "jordan-lee.html"]
