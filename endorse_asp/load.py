@@ -30,6 +30,9 @@ MAX_BYTES = 5 * 1024 * 1024
 # Dates an applicant file (and --as-of) may give: as `renew --year` (docs/applicant-format.md).
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 MAX_DEPTH = 50  # far deeper than the format needs; keeps the recursive reader safe
+# Control characters a text field may not hold: all C0 but tab, DEL and C1 (a terminal escape,
+# a line break in a name would forge lines of the text output).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML = "tag:yaml.org,2002:"
 # Plain scalars resolving to any other tag (str, and merge '<<' or value '=') stay text.
@@ -370,6 +373,11 @@ class _Checker:
             self.bounds(value, schema, path)
         if kind == "string" and "maxLength" in schema and len(value) > schema["maxLength"]:
             self.report(path, f"at most {schema['maxLength']} characters, got {len(value)}")
+            return value
+        if kind == "string" and (bad := _CONTROL.search(value)):
+            self.report(
+                path, f"control character {bad.group()!r} in text (terminal escapes, line breaks): write plain text"
+            )
             return value
         if "pattern" in schema and not re.fullmatch(schema["pattern"], value):
             self.report(path, f"invalid value {_short(value)}; expected {_summary(schema)}")

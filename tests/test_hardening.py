@@ -272,3 +272,13 @@ def test_leftovers_of_a_dead_run_are_cleaned_on_the_next(tmp_path):
     assert endorse("report", JORDAN, "--out", out).exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "jordan-lee.html"]
+
+
+@pytest.mark.parametrize("name", ["Eve\x1b[2J", "Eve\nok: forged line", "Eve\x9b31m", "nul\x00"])
+def test_control_characters_in_text_are_refused_with_the_field_path(name):
+    assert any("name: control character" in p for p in refused(jordan(name=name)))
+
+
+def test_a_control_character_in_a_list_entry_names_its_path():
+    data = jordan(references=[{"rater": "A\x07", "roles": ["colleague"]}])
+    assert any("references[0].rater: control character" in p for p in refused(data))
