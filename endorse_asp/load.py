@@ -30,9 +30,11 @@ MAX_BYTES = 5 * 1024 * 1024
 # Dates an applicant file (and --as-of) may give: as `renew --year` (docs/applicant-format.md).
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 MAX_DEPTH = 50  # far deeper than the format needs; keeps the recursive reader safe
-# Control characters a text field may not hold: all C0 but tab, DEL and C1 (a terminal escape,
-# a line break in a name would forge lines of the text output).
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# Control characters a text field may not hold: all C0 but tab and line breaks, DEL and C1 (a
+# terminal escape would act on the reader's terminal).
+# Line breaks are allowed in free text (reports show them as text), not in the name or id.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML = "tag:yaml.org,2002:"
 # Plain scalars resolving to any other tag (str, and merge '<<' or value '=') stay text.
@@ -374,7 +376,7 @@ class _Checker:
         if kind == "string" and "maxLength" in schema and len(value) > schema["maxLength"]:
             self.report(path, f"at most {schema['maxLength']} characters, got {len(value)}")
             return value
-        if kind == "string" and (bad := _CONTROL.search(value)):
+        if kind == "string" and (bad := (_CONTROL_LINE if path in ("name", "id") else _CONTROL).search(value)):
             self.report(
                 path, f"control character {bad.group()!r} in text (terminal escapes, line breaks): write plain text"
             )

@@ -280,5 +280,5 @@ def test_control_characters_in_text_are_refused_with_the_field_path(name):
 
 
 def test_a_control_character_in_a_list_entry_names_its_path():
-    data = jordan(references=[{"rater": "A\x07", "roles": ["colleague"]}])
+    data = jordan(references=[{"rater": "A\x1b[31m", "roles": ["colleague"]}])
     assert any("references[0].rater: control character" in p for p in refused(data))
