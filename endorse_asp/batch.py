@@ -135,13 +135,17 @@ def warm(job: Job, program: Program | None = None, catalogue: bool = True) -> Pr
 def applicant_paths(paths) -> list[str]:
     """As cli.applicant_files (the files named, and the .yaml/.yml files of the folders named,
     sorted by name), as plain strings: 100,000 Path objects would cost the parent ~30 MB that
-    every forked worker's resident size would count again."""
+    every forked worker's resident size would count again. Suffixes in any case; an entry that
+    is not a regular file (a FIFO, a symlink loop) is kept for the loader to report; a folder
+    with no applicant files is a usage error."""
     files: list[str] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
             with os.scandir(path) as entries:
-                found = sorted(e.name for e in entries if Path(e.name).suffix in (".yaml", ".yml") and e.is_file())
+                found = sorted(e.name for e in entries if os.path.splitext(e.name)[1].lower() in (".yaml", ".yml"))
+            if not found:
+                raise click.UsageError(f"{path}: no applicant files (*.yaml, *.yml) in this folder")
             files.extend(str(path / f) for f in found)
         else:
             files.append(str(path))
@@ -175,9 +179,9 @@ def safe_chunk(job, files: list[str]) -> list[tuple[object, str | None]]:
     retried file by file, and a file that still fails gets an InternalError."""
     try:
         return job.chunk(files)
-    except Exception:  # noqa: BLE001 - reported per file, the batch goes on
-        if len(files) == 1:
-            raise
+    except Exception as err:  # noqa: BLE001 - reported per file, the batch goes on
+        if len(files) == 1:  # no need to try it again: with --jobs 1 the batch still goes on
+            return [(None, InternalError(f"{files[0]}: internal error: {type(err).__name__}: {err}"))]
     out = []
     for file in files:
         try:

@@ -31,18 +31,26 @@ class Date(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.fail(f"'{value}' is not a date of the form YYYY-MM-DD", param, ctx)
+        if not load.FIRST_DATE <= day <= load.LAST_DATE:
+            self.fail(f"'{value}' is outside {load.FIRST_DATE} .. {load.LAST_DATE}", param, ctx)
+        return day
 
 
 def applicant_files(paths: tuple[str, ...]) -> list[Path]:
-    """The files named, and the .yaml/.yml files of the directories named, in a stable order."""
+    """The files named, and the .yaml/.yml entries (any case) of the directories named, in a
+    stable order. An entry that is not a regular file (a FIFO, a symlink loop) is kept, for the
+    loader to report; a folder with no applicant files is a usage error."""
     files: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml"))
+            if not found:
+                raise click.UsageError(f"{path}: no applicant files (*.yaml, *.yml) in this folder")
+            files.extend(found)
         else:
             files.append(path)
     return files

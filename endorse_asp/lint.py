@@ -44,6 +44,7 @@ import clingo
 import yaml
 from clingo import ast
 
+from . import lint_structure
 from . import policy as policymod
 from .policy import PolicyError, policies_root
 
@@ -345,6 +346,8 @@ class _Linter:
         for rule_file in self.files:
             if rule_file.policy is not None and rule_file.ok:
                 self.check_program_part(rule_file)
+        for file, line, col, message in lint_structure.check(self.files):  # choice, disjunction, #include...
+            self.add(file, line, col, ERROR, message)
         self.check_predicates()
         cases = self.collect_cases()
         for pid in sorted(self.policy_dirs, key=lambda p: (len(self.chain(p)), p)):  # bases first

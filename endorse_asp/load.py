@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, NamedTuple
@@ -26,7 +27,14 @@ from yaml import events
 SCHEMA: dict = json.loads(resources.files(__package__).joinpath("applicant.schema.json").read_text("utf-8"))
 
 MAX_BYTES = 5 * 1024 * 1024
+# Dates an applicant file (and --as-of) may give: as `renew --year` (docs/applicant-format.md).
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 MAX_DEPTH = 50  # far deeper than the format needs; keeps the recursive reader safe
+# Control characters a text field may not hold: all C0 but tab and line breaks, DEL and C1 (a
+# terminal escape would act on the reader's terminal).
+# Line breaks are allowed in free text (reports show them as text), not in the name or id.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML = "tag:yaml.org,2002:"
 # Plain scalars resolving to any other tag (str, and merge '<<' or value '=') stay text.
@@ -90,14 +98,25 @@ def load_file(path: str | os.PathLike) -> Applicant:
     """Read and validate one applicant file; refuse files over MAX_BYTES unread."""
     source = os.fspath(path)
     try:
-        with open(source, "rb") as handle:
-            content = handle.read(MAX_BYTES + 1)
+        # Non-blocking, so that a FIFO does not hang the run; only a regular file is read.
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise _fail(source, None, "file not found") from None
     except IsADirectoryError:
         raise _fail(source, None, "is a directory, not an applicant file") from None
     except OSError as err:
         raise _fail(source, None, f"cannot read file: {err.strerror or err}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise _fail(source, None, "is a directory, not an applicant file")
+        raise _fail(source, None, "not a regular file (a pipe, socket or device): only files are read")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            content = handle.read(MAX_BYTES + 1)
+        except OSError as err:
+            raise _fail(source, None, f"cannot read file: {err.strerror or err}") from None
     return load_text(content, source)
 
 
@@ -356,10 +375,21 @@ class _Checker:
         if kind == "object":
             return self.object(value, schema, path)
         if kind == "array":
+            if "maxItems" in schema and len(value) > schema["maxItems"]:
+                self.report(path, f"at most {schema['maxItems']} entries, got {len(value)}")
+                return value
             return [self.check(item, schema["items"], join(path, i)) for i, item in enumerate(value)]
         if kind in ("number", "integer"):
             self.bounds(value, schema, path)
-        if "pattern" in schema and not re.search(schema["pattern"], value):
+        if kind == "string" and "maxLength" in schema and len(value) > schema["maxLength"]:
+            self.report(path, f"at most {schema['maxLength']} characters, got {len(value)}")
+            return value
+        if kind == "string" and (bad := (_CONTROL_LINE if path in ("name", "id") else _CONTROL).search(value)):
+            self.report(
+                path, f"control character {bad.group()!r} in text (terminal escapes, line breaks): write plain text"
+            )
+            return value
+        if "pattern" in schema and not re.fullmatch(schema["pattern"], value):
             self.report(path, f"invalid value {_short(value)}; expected {_summary(schema)}")
         return value
 
@@ -401,15 +431,20 @@ class _Checker:
     def date(self, value: Any, path: str) -> Any:
         """Accept a YAML date or an ISO `YYYY-MM-DD` string; no times, no impossible days."""
         if type(value) is dt.date:
-            return value
+            return self.date_in_range(value, path)
         match = _DATE.fullmatch(value) if isinstance(value, str) else None
         if match:
             try:
-                return dt.date(*map(int, match.groups()))
+                return self.date_in_range(dt.date(*map(int, match.groups())), path)
             except ValueError as err:
                 self.report(path, f"impossible date '{value}' ({err})")
                 return value
         self.report(path, f"expected a date YYYY-MM-DD, got {_describe(value)}")
+        return value
+
+    def date_in_range(self, value: dt.date, path: str) -> dt.date:
+        if not FIRST_DATE <= value <= LAST_DATE:
+            self.report(path, f"date {value} is outside {FIRST_DATE} .. {LAST_DATE}")
         return value
 
     def bounds(self, value: int | float, schema: dict, path: str) -> None:
@@ -419,6 +454,8 @@ class _Checker:
             self.report(path, f"must be at least {schema['minimum']}, got {_short(value)}")
         elif "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
             self.report(path, f"must be greater than {schema['exclusiveMinimum']}, got {_short(value)}")
+        elif "maximum" in schema and value > schema["maximum"]:
+            self.report(path, f"must be at most {schema['maximum']}, got {_short(value)}")
 
 
 def _is_type(value: Any, kind: str) -> bool:

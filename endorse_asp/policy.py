@@ -23,8 +23,8 @@ import datetime as dt
 import functools
 import hashlib
 import importlib.resources
+import json
 import os
-import pickle
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,8 +35,24 @@ from clingo import ast
 
 from .terms import decode
 
+
+def _cache_folder() -> Path | None:
+    """Where compiled programs are kept: $XDG_CACHE_HOME/endorse-asp, else ~/.cache/endorse-asp;
+    None (no cache) when neither can be named (HOME unset)."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base:
+        return Path(base) / "endorse-asp"
+    try:
+        return Path.home() / ".cache" / "endorse-asp"
+    except (RuntimeError, KeyError, OSError):
+        return None
+
+
 # Compiled programs and their catalogues, keyed by a hash of the rule files and of this compiler.
-CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "endorse-asp"
+# Kept as JSON (plain data: nothing in a cache file can run code); any file that does not read
+# back as a program is a miss. See docs/threat-model.md.
+CACHE = _cache_folder()
+CACHE_SUFFIX = ".json"
 CACHE_KEEP = 8  # compiled programs kept (the most recently saved): policy trees in use at once
 ENV = "ENDORSE_POLICIES"  # names a policies folder to use instead of the shipped one
 PART = "policy"
@@ -197,6 +213,7 @@ class Program:
     requested: tuple[str, ...] = ()  # the policies asked for; `policies` adds their bases
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _cache: Path | None = field(default=None, repr=False)
+    parsed: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every rule file parsed, includes too
 
     def load_into(self, ctl: clingo.Control) -> None:
         if self.statements:
@@ -274,33 +291,95 @@ class Program:
         """Keep the compiled program and its catalogue for the next process (once they ground)."""
         if self._cache is None:
             return
-        parts = [(name, [str(p) for p in params]) for name, params in self._parts]
-        state = (self.policies, self.variants, self.text, parts, self.requested, self._catalogue)
+        parts = [[name, [str(p) for p in params]] for name, params in self._parts]
+        state = [self.policies, self.variants, self.text, parts, self.requested, self._catalogue, self.parsed]
         try:
             self._cache.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self._cache.parent, delete=False) as out:
-                pickle.dump(state, out)
+            with tempfile.NamedTemporaryFile("w", dir=self._cache.parent, delete=False, suffix=".tmp") as out:
+                json.dump(_to_json(state), out)
             os.replace(out.name, self._cache)
-            for old in sorted(self._cache.parent.glob("*.pickle"), key=lambda f: f.stat().st_mtime)[:-CACHE_KEEP]:
+            kept = sorted(self._cache.parent.glob(f"*{CACHE_SUFFIX}"), key=lambda f: f.stat().st_mtime)
+            for old in kept[:-CACHE_KEEP]:
                 old.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only home: compile again next time
+        except (OSError, TypeError, ValueError):
+            pass  # a read-only or missing cache folder: compile again next time
 
     @classmethod
     def cached(cls, path: Path) -> Program | None:
+        """The program kept at `path`, or None (a miss) for anything that does not read back as one."""
         try:
-            policies, variants, text, parts, requested, catalogue = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            if not path.is_file():
+                return None
+            state = _from_json(json.loads(path.read_text(encoding="utf-8")))
+            policies, variants, text, parts, requested, catalogue, parsed = state
+            if any(_sha(Path(name)) != digest for name, digest in parsed):
+                return None  # a file parsed (an exception's file outside the folder) has changed
+            if not (
+                isinstance(text, str)
+                and isinstance(catalogue, Catalogue)
+                and all(isinstance(p, Policy) for p in policies.values())
+                and all(isinstance(v, Variant) for v in variants.values())
+            ):
+                return None
+            program_parts = [(str(n), [clingo.parse_term(p) for p in ps]) for n, ps in parts]
+            return cls(
+                policies,
+                variants,
+                text,
+                program_parts,
+                requested=tuple(requested),
+                parsed=tuple(parsed),
+                _catalogue=catalogue,
+                _cache=path,
+            )
+        except Exception:  # noqa: BLE001 - a cache file is untrusted: whatever is wrong with it, recompile
             return None
-        return cls(
-            policies,
-            variants,
-            text,
-            [(n, [clingo.parse_term(p) for p in ps]) for n, ps in parts],
-            requested=requested,
-            _catalogue=catalogue,
-            _cache=path,
-        )
+
+
+# The classes a cache file may name (nothing else is ever built from one).
+_CACHED_CLASSES = frozenset({"Policy", "Variant", "Catalogue", "Exception_"})
+
+
+def _to_json(value):
+    """Plain data as JSON, tagging what JSON lacks: tuples, sets, dates, paths, non-string keys, dataclasses."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, tuple):
+        return {"t": [_to_json(v) for v in value]}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return {"s": [_to_json(v) for v in sorted(value, key=_order)]}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, Path):
+        return {"path": str(value)}
+    if isinstance(value, dict):
+        return {"d": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
+    name = type(value).__name__
+    if name in _CACHED_CLASSES:
+        return {"c": name, "f": {k: _to_json(getattr(value, k)) for k in value.__dataclass_fields__}}
+    raise TypeError(f"cannot cache {name}")
+
+
+def _from_json(value):
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "t" in value:
+        return tuple(_from_json(v) for v in value["t"])
+    if "s" in value:
+        return {_from_json(v) for v in value["s"]}
+    if "date" in value:
+        return dt.date.fromisoformat(value["date"])
+    if "path" in value:
+        return Path(value["path"])
+    if "d" in value:
+        return {_from_json(k): _from_json(v) for k, v in value["d"]}
+    cls = {"Policy": Policy, "Variant": Variant, "Catalogue": Catalogue, "Exception_": Exception_}[value["c"]]
+    fields = {k: _from_json(v) for k, v in value["f"].items()}
+    return cls(**fields)
 
 
 def _owner(term: clingo.Symbol) -> str:
@@ -396,8 +475,24 @@ def variants_of(policy: Policy) -> list[Variant]:
     ]
 
 
-def _parse(files: list[Path], rename: str | None, into: list) -> None:
+def _sha(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _parse(files: list[Path], rename: str | None, into: list, parsed: set | None = None) -> None:
+    given = {str(f) for f in files}
+    if parsed is not None:
+        parsed |= given
+
     def add(statement):
+        name = statement.location.begin.filename
+        if name not in given and name != "<string>":
+            raise PolicyError(f"{name}: pulled in by #include, which rule files may not use")
+        if parsed is not None:
+            parsed.add(name)
         if rename and statement.ast_type == ast.ASTType.Program and statement.name == PART:
             statement = statement.update(name=rename)
         into.append(statement)
@@ -489,8 +584,8 @@ def load_program(root: Path | None = None, only: tuple[str, ...] | None = None) 
 def read_program(root: Path, only: tuple[str, ...] | None = None) -> Program:
     """As load_program, read afresh (from the disk cache or compiled), not kept in memory."""
     root = Path(root)
-    cache = CACHE / f"{fingerprint(root, only)}.pickle"
-    program = Program.cached(cache)
+    cache = CACHE / f"{fingerprint(root, only)}{CACHE_SUFFIX}" if CACHE is not None else None
+    program = Program.cached(cache) if cache is not None else None
     if program is None:
         program = compile_program(root, only)
         program._cache = cache  # saved once its catalogue is read, i.e. once it grounds
@@ -521,13 +616,14 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
 
     needed = {p.id: p for policy in judged for p in chain(policy)}
     statements: list = []
-    _parse(sorted((root / "common").glob("*.lp")), None, statements)
+    parsed: set[str] = set()
+    _parse(sorted((root / "common").glob("*.lp")), None, statements, parsed)
     signatures: dict[str, set] = {}
     for policy in needed.values():
         own: list = []
-        _parse(sorted(policy.directory.glob("*.lp")), policy.part, own)
+        _parse(sorted(policy.directory.glob("*.lp")), policy.part, own, parsed)
         for n, exc in enumerate(policy.exceptions):
-            _parse([exc.file], f"{policy.part}_exception_{n}", own)
+            _parse([exc.file], f"{policy.part}_exception_{n}", own, parsed)
         signatures[policy.id] = declared_signatures(own)
         statements.extend(with_touched(own) if policy.extends else own)
     for policy in needed.values():
@@ -566,5 +662,11 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
                     ground(f"bridge_{base.index}_shared", [term, stand_in])
                 term = stand_in
     return Program(
-        needed, variants, "\n".join(map(str, statements)), parts, statements, requested=tuple(p.id for p in judged)
+        needed,
+        variants,
+        "\n".join(map(str, statements)),
+        parts,
+        statements,
+        requested=tuple(p.id for p in judged),
+        parsed=tuple((name, _sha(Path(name))) for name in sorted(parsed)),
     )

@@ -13,6 +13,7 @@ that is what `engine` names.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from . import __version__
@@ -28,11 +29,13 @@ def engine_version() -> str:
     return __version__
 
 
-def rules_fingerprint(root: Path, policy_dirs: set[Path]) -> str:
+def rules_fingerprint(root: Path, policy_dirs: set[Path], parsed: tuple[str, ...] = ()) -> str:
     """SHA-256 of the rule files under `root` outside tests/ and outside policy folders other
-    than `policy_dirs` (each file's relative path, a NUL, its length, its bytes)."""
+    than `policy_dirs` (each file's relative path, a NUL, its length, its bytes), and of every
+    other file the program parsed (an exception's `file:` outside the folder)."""
     root = Path(root)
     digest = hashlib.sha256()
+    hashed = set()
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         if path.suffix not in RULE_SUFFIXES or "tests" in relative.parts or not path.is_file():
@@ -41,7 +44,15 @@ def rules_fingerprint(root: Path, policy_dirs: set[Path]) -> str:
         if len(relative.parts) > 1 and (folder / "policy.yaml").is_file() and folder not in policy_dirs:
             continue
         content = path.read_bytes()
+        hashed.add(path.resolve())
         digest.update(relative.as_posix().encode() + b"\0" + str(len(content)).encode() + b"\0" + content)
+    for name in sorted(parsed):
+        path = Path(name)
+        if path.resolve() in hashed or not path.is_file():
+            continue
+        content = path.read_bytes()
+        where = os.path.relpath(path.resolve(), root.resolve())
+        digest.update(where.encode() + b"\0" + str(len(content)).encode() + b"\0" + content)
     return digest.hexdigest()
 
 
@@ -54,7 +65,7 @@ def rules(program: Program) -> dict:
     dirs = {p.directory for p in program.policies.values()}
     root = next(iter(dirs)).parent
     stamp = {
-        "fingerprint": rules_fingerprint(root, dirs),
+        "fingerprint": rules_fingerprint(root, dirs, tuple(name for name, _ in program.parsed)),
         "policies": {p: program.policies[p].version for p in program.requested},
         "engine": engine_version(),
     }

@@ -8,11 +8,13 @@ Markdown syntax. Every file is written whole or not at all (`write_atomic`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
 import re
 import secrets
+import shutil
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -243,8 +245,64 @@ def write_reports(
 ) -> Batch:
     """Judge every file, write a report per applicant and the index into `out`;
     a file that cannot be read is listed in the index. `with_needs`: also find what each
-    category not reached would need (much slower). `step` is called once per file."""
-    out.mkdir(parents=True, exist_ok=True)
+    category not reached would need (much slower). `step` is called once per file.
+
+    The run is written into a staging folder beside `out` and swapped in whole at the end, so
+    `out` always holds one run's index and reports (never a failed run's half, nor two runs'
+    mix); leftovers of runs that died are removed on the next run."""
+    with staged(out) as stage:
+        return _write_reports(files, stage, fmt, program, as_of, categories, with_needs, step)
+
+
+def _reports_only(folder: Path) -> bool:
+    """A folder a report run may replace: empty, or only reports and indexes (*.html, *.md)."""
+    return all(p.is_file() and not p.is_symlink() and p.suffix in (".html", ".md") for p in folder.iterdir())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A fresh folder to write a run into, swapped in as `out` when the block ends well."""
+    out = Path(out)
+    if str(out) in ("", "."):
+        raise OSError(f"'{out}': name a folder for the reports, not the current one")
+    if out.exists():
+        if not out.is_dir():
+            raise OSError(f"{out}: exists and is not a folder")
+        if not _reports_only(out):
+            raise OSError(f"{out}: a folder that holds other files than reports; give a new or empty folder")
+    parent = out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{out.name}.endorse-"
+    for left in parent.glob(f"{prefix}*"):  # a run that died: its staging or old folder
+        pid = left.name[len(prefix) :].split("-")[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(left, ignore_errors=True)
+    token = f"{secrets.token_hex(4)}-{os.getpid()}"
+    stage = parent / f"{prefix}new-{token}"
+    stage.mkdir()
+    try:
+        yield stage
+        old = parent / f"{prefix}old-{token}"
+        if out.exists():
+            os.replace(out, old)
+        os.replace(stage, out)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def _write_reports(files, out, fmt, program, as_of, categories, with_needs, step) -> Batch:
     batch = Batch(fmt, rules=rules(program))
     names = Names()
     loaded: deque[load.Applicant] = deque()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import cast
 
 import clingo
 
@@ -19,6 +20,10 @@ from .policy import Program
 from .terms import decode
 
 CHUNK = 100
+
+
+class NoSingleAnswer(RuntimeError):
+    """Rules that leave no answer set, or more than one: a broken policy, never a verdict (exit 1)."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ def case_symbols(n: int, case: Case) -> Iterator[clingo.Symbol]:
         yield clingo.Function("period", [a, facts.day(case.period[0]), facts.day(case.period[1])])
 
 
-def _solve_chunk(program: Program, chunk: list[Case], why: bool) -> list[list[tuple]]:
+def _solve_chunk(program: Program, chunk: list[Case], why: bool = True, diagnose: bool = True) -> list[list[tuple]]:
     ctl = clingo.Control(["--warn=none"])
     program.load_into(ctl)
     with ctl.backend() as backend:
@@ -84,5 +89,44 @@ def _solve_chunk(program: Program, chunk: list[Case], why: bool) -> list[list[tu
             applicant, fact = pair.arguments
             per_applicant[applicant.number].append(decode(fact))
 
-    ctl.solve(on_model=on_model)
+    solving = cast(clingo.Configuration, ctl.configuration.solve)
+    solving.models = "2"  # stratified rules have one; a second is a broken policy
+    models = 0
+
+    def count(model: clingo.Model) -> None:
+        nonlocal models
+        models += 1
+        if models == 1:
+            on_model(model)
+
+    ctl.solve(on_model=count)
+    if models != 1:
+        what = "no answer set" if models == 0 else "more than one answer set"
+        if not diagnose:
+            raise NoSingleAnswer(what)
+        raise NoSingleAnswer(
+            f"policy {', '.join(_culprits(program, chunk)) or '(engine)'}: the rules give {what}, so no verdict "
+            "can be trusted; run `endorse policy check` and fix the rule that contradicts (or chooses)"
+        )
     return per_applicant
+
+
+def _culprits(program: Program, chunk: list[Case]) -> list[str]:
+    """The policies whose rules alone, judged for this chunk, still give no single answer (all of
+    those judged when each alone is fine: then they break only together, or the engine does)."""
+    judged = sorted({program.variants[v].policy for case in chunk for v in case.grounds if v in program.variants})
+    broken = []
+    for policy in judged:
+        alone = [
+            replace(
+                case,
+                variants=tuple(v for v in case.variants if program.variants[v].policy == policy),
+                renewals=tuple(r for r in case.renewals if program.variants[r[0]].policy == policy),
+            )
+            for case in chunk
+        ]
+        try:
+            _solve_chunk(program, alone, why=False, diagnose=False)
+        except NoSingleAnswer:
+            broken.append(policy)
+    return broken or judged

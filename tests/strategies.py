@@ -23,7 +23,7 @@ ROLES = [
     "parent",
 ]
 AGES = st.lists(st.sampled_from(["infant", "early_childhood"]), max_size=2, unique=True)
-TEXT = st.text(max_size=20)
+TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=20)  # no control characters (refused)
 EPOCH = dt.date(2012, 1, 1)
 
 

@@ -22,7 +22,7 @@ def test_a_rule_change_is_never_served_from_the_cache(tmp_path, monkeypatch):
         shutil.copytree(ROOT / "policies" / name, rules / name, ignore=shutil.ignore_patterns("tests"))
     first = policy.load_program(rules)
     assert training(first) == "met"
-    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1  # kept once it ground
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1  # kept once it ground
     policy.load_program.cache_clear()
     again = policy.load_program(rules)
     assert not again.statements and again.text == first.text  # taken from the cache
@@ -54,11 +54,76 @@ def test_the_cache_keeps_only_the_most_recent_programs(tmp_path, monkeypatch):
     monkeypatch.setattr(policy, "CACHE", tmp_path / "cache")
     (tmp_path / "cache").mkdir()
     for n in range(policy.CACHE_KEEP + 3):
-        (tmp_path / "cache" / f"stale{n}.pickle").write_bytes(b"")
+        (tmp_path / "cache" / f"stale{n}.json").write_bytes(b"")
     rules = tmp_path / "policies"
     for name in ("common", "mi-aimh"):
         shutil.copytree(ROOT / "policies" / name, rules / name, ignore=shutil.ignore_patterns("tests"))
     training(policy.load_program(rules))
-    kept = list((tmp_path / "cache").glob("*.pickle"))
+    kept = list((tmp_path / "cache").glob("*.json"))
     assert len(kept) == policy.CACHE_KEEP
-    assert (tmp_path / "cache" / f"{policy.fingerprint(rules, None)}.pickle") in kept
+    assert (tmp_path / "cache" / f"{policy.fingerprint(rules, None)}.json") in kept
+
+
+def _rules(tmp_path):
+    rules = tmp_path / "policies"
+    for name in ("common", "mi-aimh"):
+        shutil.copytree(ROOT / "policies" / name, rules / name, ignore=shutil.ignore_patterns("tests"))
+    return rules
+
+
+def test_a_planted_pickle_never_runs_and_a_bad_cache_file_is_a_miss(tmp_path, monkeypatch):
+    import pickle
+
+    monkeypatch.setattr(policy, "CACHE", tmp_path / "cache")
+    rules = _rules(tmp_path)
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    (tmp_path / "cache").mkdir()
+    name = policy.fingerprint(rules, None)
+    for suffix in (".pickle", ".json"):
+        (tmp_path / "cache" / f"{name}{suffix}").write_bytes(pickle.dumps(Evil()))
+    assert training(policy.read_program(rules)) == "met"
+    assert not marker.exists()
+    for junk in (
+        b"",
+        b"[1, 2]",
+        b'{"c": "os.system", "f": {}}',
+        b"\xff\xfe",
+        b'[{"d": []}, {"d": []}, 3, [], [], null]',
+    ):
+        (tmp_path / "cache" / f"{name}.json").write_bytes(junk)
+        assert policy.Program.cached(tmp_path / "cache" / f"{name}.json") is None
+        assert training(policy.read_program(rules)) == "met"  # and the run goes on, compiled anew
+
+
+def test_no_cache_folder_or_an_unwritable_one_still_evaluates(tmp_path, monkeypatch):
+    rules = _rules(tmp_path)
+    monkeypatch.setattr(policy, "CACHE", None)
+    assert training(policy.read_program(rules)) == "met"
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    monkeypatch.setattr(policy, "CACHE", locked / "endorse-asp")
+    try:
+        assert training(policy.read_program(rules)) == "met"
+    finally:
+        locked.chmod(0o700)
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(RuntimeError("no home"))))
+    assert policy._cache_folder() is None
+
+
+def test_a_cached_program_reads_back_equal(tmp_path, monkeypatch):
+    monkeypatch.setattr(policy, "CACHE", tmp_path / "cache")
+    rules = _rules(tmp_path)
+    first = policy.read_program(rules)
+    training(first)
+    again = policy.read_program(rules)
+    assert not again.statements
+    assert again.policies == first.policies and again.variants == first.variants
+    assert again.catalogue == first.catalogue
