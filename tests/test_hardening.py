@@ -67,7 +67,7 @@ def test_every_list_number_and_text_of_the_schema_has_a_documented_bound():
         ({"training": [{"hours": 1, "date": "2020-01-01"}] * 501}, "training: at most 500 entries"),
         ({"references": [{"rater": "R", "roles": ["colleague"]}] * 501}, "references: at most 500"),
         ({"name": "x" * 501}, "name: at most 500 characters"),
-        ({"id": "abc\n"}, "id: invalid value"),
+        ({"id": "abc\n"}, "id: control character"),
         ({"as_of": "9998-06-01"}, "as_of: date 9998-06-01 is outside"),
         ({"training": [{"hours": 1, "date": "1066-10-14"}]}, "training[0].date: date 1066-10-14"),
     ],
