@@ -61,16 +61,16 @@ def test_the_bundled_examples_as_csv_agree_with_their_json():
 
 def test_quoting_encoding_and_line_ends_are_what_a_spreadsheet_program_reads(tmp_path):
     data = yaml.safe_load(JORDAN.read_text())
-    data["name"] = 'Lee, Jordan "JJ"\nZoë Ñúñez'
-    odd = tmp_path / "odd, name.yaml"
+    data["name"] = 'Lee, Jordan "JJ" Zoë Ñúñez'  # a name holds no line break (load refuses one)
+    odd = tmp_path / "odd,\nname.yaml"  # a file name may
     odd.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = endorse("evaluate", odd, "--policy", "mi-aimh", "--category", "IMHS", "--format", "csv")
     assert result.exit_code == 0
     raw = result.stdout_bytes
     assert not raw.startswith(b"\xef\xbb\xbf")  # no byte-order mark (docs/spreadsheets.md)
     text = raw.decode("utf-8")
-    assert text.count("\r\n") == 2 and text.replace("\r\n", "").count("\n") == 1  # the name's own, quoted
-    assert '"Lee, Jordan ""JJ""\nZoë Ñúñez"' in text
+    assert text.count("\r\n") == 2 and text.replace("\r\n", "").count("\n") == 1  # the file name's own, quoted
+    assert '"Lee, Jordan ""JJ"" Zoë Ñúñez"' in text and f'"{odd}"' in text
     _, rows = parse(text)
     assert [(r["name"], r["file"], r["category"]) for r in rows] == [(data["name"], str(odd), "IMHS")]
 
