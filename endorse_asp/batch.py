@@ -298,6 +298,8 @@ def _parallel(files: list[str], job: Work, jobs: int, chunk: int | None, max_chu
     slots: list[_Slot] = []
     finished: dict[int, list] = {}  # start index -> results, waiting for their turn
     handed: list[int] = []  # start indexes handed out, in order
+    retry: list[tuple[int, list[str]]] = []  # chunks whose worker died, to try once more
+    retried: set[int] = set()
     exhausted = False
 
     def start_worker() -> _Slot:
@@ -312,20 +314,21 @@ def _parallel(files: list[str], job: Work, jobs: int, chunk: int | None, max_chu
 
     try:
         while True:
-            while not exhausted and len(handed) < window:
+            while retry or (not exhausted and len(handed) < window):
                 idle = next((s for s in slots if s.task is None), None)
                 if idle is None:
                     if len(slots) >= jobs:
                         break
                     idle = start_worker()
                     slots.append(idle)
-                task = next(todo, None)
+                task = retry.pop(0) if retry else next(todo, None)  # a retried one keeps its place
                 if task is None:
                     exhausted = True
                     break
+                if task[0] not in handed:
+                    handed.append(task[0])
                 idle.task = task
                 idle.conn.send(task)
-                handed.append(task[0])
             while handed and handed[0] in finished:
                 start = handed.pop(0)
                 for n, (file, (value, error)) in enumerate(zip_files(files, start, finished.pop(start))):
@@ -344,13 +347,22 @@ def _parallel(files: list[str], job: Work, jobs: int, chunk: int | None, max_chu
                 except (EOFError, OSError):
                     slot.process.join(5)
                     code = slot.process.exitcode
-                    results = [
-                        (None, InternalError(f"{f}: internal error: the worker evaluating it stopped (exit {code})"))
-                        for f in part
-                    ]
-                    got = start
-                    slot.done = max_chunks
-                finished[got] = results
+                    slot.done = max_chunks  # a dead worker is replaced
+                    if start in retried:
+                        results = [
+                            (
+                                None,
+                                InternalError(f"{f}: internal error: the worker evaluating it stopped (exit {code})"),
+                            )
+                            for f in part
+                        ]
+                        got = start
+                    else:  # once more, in a fresh worker, before it is reported lost
+                        retried.add(start)
+                        retry.append((start, part))
+                        got = None
+                if got is not None:
+                    finished[got] = results
                 slot.task = None
                 slot.done += 1
                 if slot.done >= max_chunks:

@@ -414,6 +414,10 @@ def read_policy(directory: Path, index: int) -> Policy:
     meta_file = directory / "policy.yaml"
     try:
         meta = yaml.load(meta_file.read_text(encoding="utf-8"), Loader=LOADER)
+    except yaml.MarkedYAMLError as err:  # file:line:col, as `policy check` words it
+        mark = err.problem_mark or err.context_mark
+        where = f"{meta_file}:{mark.line + 1}:{mark.column + 1}" if mark else str(meta_file)
+        raise PolicyError(f"{where}: not valid YAML: {err.problem or err.context}") from None
     except (OSError, yaml.YAMLError) as err:
         raise PolicyError(f"{meta_file}: {err}") from None
     except ValueError as err:  # PyYAML's own date reading: an impossible date such as 2017-13-01
@@ -430,6 +434,9 @@ def read_policy(directory: Path, index: int) -> Policy:
         )
         for e in meta.get("exceptions") or []
     )
+    for exc in exceptions:
+        if not exc.file.is_file():
+            raise PolicyError(f"{meta_file}: exception '{exc.id}': its file {exc.file} does not exist")
     return Policy(
         id=str(meta["id"]),
         title=str(meta.get("title", meta["id"])),
@@ -491,6 +498,9 @@ def _parse(files: list[Path], rename: str | None, into: list, parsed: set | None
         name = statement.location.begin.filename
         if name not in given and name != "<string>":
             raise PolicyError(f"{name}: pulled in by #include, which rule files may not use")
+        if statement.ast_type == ast.ASTType.Script:
+            begin = statement.location.begin
+            raise PolicyError(f"{name}:{begin.line}:{begin.column}: a #script: rule files hold rules, never code")
         if parsed is not None:
             parsed.add(name)
         if rename and statement.ast_type == ast.ASTType.Program and statement.name == PART:
@@ -560,7 +570,16 @@ def bridge_text(part: str, signatures: set[tuple[str, int]]) -> str:
 
 
 def policy_dirs(root: Path | None = None) -> list[Path]:
-    return sorted(d for d in (root or policies_root()).iterdir() if (d / "policy.yaml").is_file())
+    """The policy folders under `root`: each holds a policy.yaml. A folder with rule files and no
+    policy.yaml is an error (it would otherwise be left out without a word)."""
+    root = root or policies_root()
+    found = []
+    for d in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "common" and not p.name.startswith(".")):
+        if (d / "policy.yaml").is_file():
+            found.append(d)
+        elif any(d.glob("*.lp")):
+            raise PolicyError(f"{d}: rule files but no policy.yaml: add one (docs/policy-yaml.md) or move them out")
+    return found
 
 
 def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:

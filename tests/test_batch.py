@@ -43,6 +43,15 @@ def die_on_olivia(evaluation):
     return evaluation.applicant
 
 
+def die_once_on_olivia(evaluation):
+    """A worker killed once, on one applicant (the marker file remembers across processes)."""
+    marker = Path(os.environ["ENDORSE_TEST_MARKER"])
+    if evaluation.applicant == "olivia-grant" and not marker.exists():
+        marker.write_text("died")
+        os._exit(9)
+    return evaluation.applicant
+
+
 def raise_on_olivia(evaluation):
     if evaluation.applicant == "olivia-grant":
         raise ValueError("boom")
@@ -121,3 +130,13 @@ def test_chunks_shrink_towards_the_end():
     sizes = [len(part) for _, part in batch._chunks([str(n) for n in range(1000)], 2, None)]
     assert sum(sizes) == 1000 and max(sizes) <= 100 and sizes[-1] <= sizes[0]
     assert sizes == sorted(sizes, reverse=True)
+
+
+def test_a_chunk_whose_worker_died_once_is_tried_again_in_a_fresh_worker(folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("ENDORSE_TEST_MARKER", str(tmp_path / "died"))
+    files = files_of(folder)
+    items = list(batch.run(files, batch.Job(only=ONLY, transform=die_once_on_olivia), jobs=2, chunk=3))
+    assert (tmp_path / "died").exists()  # a worker did die
+    assert [i.index for i in items] == list(range(len(files)))
+    assert [Path(i.file).name for i in items if i.error] == ["a007.yaml", "a023.yaml"]  # only the bad files
+    assert "olivia-grant" in [i.value for i in items]

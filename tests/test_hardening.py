@@ -282,3 +282,45 @@ def test_control_characters_in_text_are_refused_with_the_field_path(name):
 def test_a_control_character_in_a_list_entry_names_its_path():
     data = jordan(references=[{"rater": "A\x1b[31m", "roles": ["colleague"]}])
     assert any("references[0].rater: control character" in p for p in refused(data))
+
+
+def _break_yaml(rules: Path) -> None:
+    with (rules / "mi-aimh" / "policy.yaml").open("a") as out:
+        out.write("title: [unclosed\n")
+
+
+def _add_script(rules: Path) -> None:
+    with (rules / "mi-aimh" / "training.lp").open("a") as out:
+        out.write("\n#script (python)\nimport os\n#end.\n")
+
+
+def _lose_exception_file(rules: Path) -> None:
+    for f in (rules / "massaimh" / "exceptions").glob("*.lp"):
+        f.unlink()
+
+
+def _orphan_rules(rules: Path) -> None:
+    (rules / "stray").mkdir()
+    (rules / "stray" / "rules.lp").write_text("a(1).\n")
+
+
+@pytest.mark.parametrize(
+    ("breaks", "said"),
+    [
+        (_break_yaml, "mi-aimh/policy.yaml:"),
+        (_add_script, "training.lp:"),
+        (_lose_exception_file, "does not exist"),
+        (_orphan_rules, "rule files but no policy.yaml"),
+    ],
+)
+@pytest.mark.parametrize("command", [["evaluate", str(JORDAN)], ["policy", "list"]])
+def test_a_broken_policy_folder_is_an_input_error_from_every_command(tmp_path, breaks, said, command):
+    import shutil
+
+    rules = tmp_path / "policies"
+    for name in ("common", "mi-aimh", "massaimh"):
+        shutil.copytree(ROOT / "policies" / name, rules / name, ignore=shutil.ignore_patterns("tests"))
+    breaks(rules)
+    result = endorse("--policies", str(rules), *command)
+    assert result.exit_code == 2, result.output
+    assert said in result.output and "internal error" not in result.output
