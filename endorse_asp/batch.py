@@ -43,7 +43,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import json
 import math
 import os
 import sys
@@ -390,14 +389,14 @@ def zip_files(files: list[str], start: int, results: list) -> Iterator[tuple[str
 # --------------------------------------------------------------------------- `endorse evaluate --jobs`
 
 
-def json_text(evaluation) -> str:
+def json_text(evaluation, indent: int | None) -> str:
     """One applicant's JSON, as `endorse evaluate --format json` prints it."""
-    return json.dumps(evaluation.to_json(), indent=2, ensure_ascii=False)
+    return render.dumps(evaluation.to_json(), indent)
 
 
 def text_transform(fmt: str, colour: bool, verbose: bool) -> Callable:
-    if fmt == "json":
-        return json_text
+    if fmt == "json":  # the layout chosen here, in the parent: a spawned worker would not know it
+        return functools.partial(json_text, indent=render.JSON_INDENT)
     if fmt == "csv":
         from . import spreadsheet
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import sys
 import textwrap
@@ -134,9 +133,16 @@ class Endorse(click.Group):
     help="the policies folder to use (a committee's checkout); default: $ENDORSE_POLICIES, "
     "else the policies shipped with endorse",
 )
-def main(policies_dir):
+@click.option(
+    "--indent",
+    type=click.IntRange(0, 8),
+    metavar="N",
+    help="indent JSON output by N spaces (default: 2 on a terminal, else compact: one line per object)",
+)
+def main(policies_dir, indent):
     """Policy-as-code for infant and early childhood mental health endorsement."""
     use_policies(policies_dir)
+    render.JSON_INDENT = indent if indent is not None else (2 if sys.stdout.isatty() else None)
 
 
 @main.command("evaluate")
@@ -252,7 +258,7 @@ def _compare(files, paths, program, categories, as_of, fmt) -> None:
     results = evaluate(load_all(files, errors), as_of=as_of, program=program, categories=categories)
     if fmt == "json":
         payload = [render.compare_json(e) for e in results]
-        click.echo(json.dumps(payload[0] if single and payload else payload, indent=2, ensure_ascii=False))
+        click.echo(render.dumps(payload[0] if single and payload else payload))
     else:
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         for n, e in enumerate(results):
@@ -272,11 +278,11 @@ def _print_json(results, single: bool) -> None:
     """Stream a JSON array (or one object) as results arrive."""
     if single:
         for e in results:
-            click.echo(json.dumps(e.to_json(), indent=2, ensure_ascii=False))
+            click.echo(render.dumps(e.to_json()))
         return
     click.echo("[", nl=False)
     for n, e in enumerate(results):
-        click.echo(("," if n else "") + "\n" + json.dumps(e.to_json(), indent=2, ensure_ascii=False), nl=False)
+        click.echo(("," if n else "") + "\n" + render.dumps(e.to_json()), nl=False)
     click.echo("\n]")
 
 
@@ -355,7 +361,7 @@ def need_cmd(path, policies, categories, as_of, fmt, limit, goals, show_edits):
         out = evaluation.to_json()
         if plans is not None:
             out["plans"] = [p.to_json() for p in plans]
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        click.echo(render.dumps(out))
     elif fmt == "csv":
         from . import spreadsheet
 
@@ -414,7 +420,7 @@ def whatif_cmd(path, exprs, policies, categories, as_of, fmt, show_all):
         click.echo(str(err), err=True)
         sys.exit(EXIT_INPUT)
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        click.echo(render.dumps(result.to_json()))
     else:
         click.echo(render_needs.whatif_text(result.before, result.after, result.changes, show_all))
 
@@ -442,7 +448,7 @@ def verify_cmd(record, fmt):
         click.echo(f"endorse: cannot read the record {record}: {err.strerror or err}", err=True)
         sys.exit(EXIT_INPUT)
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        click.echo(render.dumps(result.to_json()))
     else:
         click.echo(decisions.to_text(result))
     sys.exit(1 if result.differ else 0)
@@ -451,7 +457,7 @@ def verify_cmd(record, fmt):
 @main.command("schema")
 def schema_cmd():
     """Print the JSON Schema of the applicant format."""
-    click.echo(json.dumps(load.SCHEMA, indent=2))
+    click.echo(render.dumps(load.SCHEMA))
 
 
 @main.group("policy")
@@ -498,7 +504,7 @@ def policy_list(fmt):
             }
         )
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(render.dumps(rows))
         return
     for r in rows:
         valid = (f"from {r['valid_from']}" if r["valid_from"] else "") + (
@@ -541,7 +547,7 @@ def renew_cmd(path, year, fmt):
         raise click.UsageError(str(err)) from None
     (result,) = renew_mod.renew([applicant], year, program)
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        click.echo(render.dumps(result.to_json()))
     else:
         click.echo(render.renewal_text(result, sys.stdout.isatty() and "NO_COLOR" not in os.environ))
 

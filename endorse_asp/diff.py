@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import json
 import subprocess
 import tarfile
 import tempfile
@@ -400,7 +399,9 @@ def to_markdown(diff: Diff) -> str:
 
 
 def to_json(diff: Diff) -> str:
-    return json.dumps(diff.to_json(), indent=2, ensure_ascii=False)
+    from .render import dumps
+
+    return dumps(diff.to_json())
 
 
 RENDER = {"text": to_text, "md": to_markdown, "json": to_json}

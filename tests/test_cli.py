@@ -45,6 +45,16 @@ def test_text_has_one_line_per_category_within_80_columns():
     assert "\x1b[" not in result.output  # no colour when not a terminal
 
 
+def test_json_is_compact_off_a_terminal_and_indented_on_request():
+    compact = endorse("evaluate", str(FACTS), "--format", "json", "--policy", "vaimh")
+    lines = compact.output.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == 2 + len(list(FACTS.glob("*.yaml")))
+    indented = endorse("--indent", "3", "evaluate", str(FACTS), "--format", "json", "--policy", "vaimh", "-j", "2")
+    assert indented.exit_code == 0
+    assert '\n{\n   "applicant": ' in indented.output  # the workers indent too
+    assert json.loads(indented.output) == json.loads(compact.output)
+
+
 def test_json_follows_the_contract():
     result = endorse("evaluate", JORDAN, "--format", "json")
     assert result.exit_code == 0
