@@ -146,12 +146,25 @@ def to_text(evaluation: Evaluation, colour: bool = False, verbose: bool = False)
     return "\n".join(lines)
 
 
+def why_not(r: CategoryResult) -> str:
+    """What stands between the category and the applicant, unmet told apart from unknown:
+    "blocks: rsc.hours; not stated: agreement"; "review: ..." when only review remains."""
+    said = [
+        f"{label}: {', '.join(ids)}"
+        for label, status in (("blocks", "unmet"), ("not stated", "unknown"))
+        if (ids := [q.id for q in r.requirements if q.status == status])
+    ]
+    if not said and (ids := [q.id for q in r.requirements if q.status == "review"]):
+        said.append(f"review: {', '.join(ids)}")
+    return "; ".join(said)
+
+
 def _one_policy(evaluation: Evaluation, paint, verbose: bool) -> list[str]:
     """One policy: a line per category with what blocks it (and, verbose, its requirements)."""
     lines = [f"  {evaluation.results[0].policy}"]
     for r in evaluation.results:
         head = f"    {r.category:<9} {_words(r.status):<13}"
-        why = ", ".join(r.blockers) or ", ".join(q.id for q in r.requirements if q.status == "review")
+        why = why_not(r)
         lines.append(paint(head, r.status) + _fit(why, width() - len(head)).replace("\n", "\n" + " " * len(head)))
         if verbose:
             lines += _requirement_lines(r, paint)
@@ -193,24 +206,23 @@ def _tables(evaluation: Evaluation, paint) -> list[str]:
 
 def _blockers(evaluation: Evaluation) -> list[str]:
     """Per category, what stands in the way under each policy; policies with the same list share a line."""
-    by_code: dict[str, dict[tuple, list[str]]] = {}
+    by_code: dict[str, dict[str, list[str]]] = {}
     for r in evaluation.results:
         if r.status == "eligible":
             continue
-        why = tuple(r.blockers) or tuple(f"{q.id} (review)" for q in r.requirements if q.status == "review")
-        by_code.setdefault(r.category, {}).setdefault(why, []).append(r.policy)
+        by_code.setdefault(r.category, {}).setdefault(why_not(r), []).append(r.policy)
     for code, groups in by_code.items():
         for policies in groups.values():
             policies.sort(key=_policy_rank)
         by_code[code] = dict(sorted(groups.items(), key=lambda kv: _policy_rank(kv[1][0])))
     if not by_code:
         return []
-    lines = ["", "What blocks each (unmet or unknown requirements; review when only that remains):"]
+    lines = ["", "What stands in the way (blocks: not met; not stated: unknown):"]
     first = max(len(c) for c in by_code) + 2
     for code in sorted(by_code, key=_rank):
         lead = code.ljust(first)
         for why, policies in by_code[code].items():
-            lines += _wrap(f"{', '.join(policies)}: {', '.join(why)}", lead, " " * (first + 2))
+            lines += _wrap(f"{', '.join(policies)}: {why}", lead, " " * (first + 2))
             lead = " " * first
     return lines
 

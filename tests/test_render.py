@@ -60,10 +60,12 @@ def test_the_same_category_of_each_policy_sits_in_one_row():
 
 def test_what_blocks_each_category_follows_grouped_by_policy():
     out = endorse("evaluate", CARMEN).output
-    blocks = out[out.index("What blocks each") :]
+    blocks = out[out.index("What stands in the way") :]
     # IFS: the two MI-AIMH-based policies share their reason, Virginia is not listed (eligible)
-    assert re.search(r"^IFS +mi-aimh: rsc\.hours$", blocks, re.M)
-    assert re.search(r"^ +massaimh: membership, rsc\.hours$", blocks, re.M)
+    assert re.search(r"^IFS +mi-aimh: blocks: rsc\.hours$", blocks, re.M)
+    assert re.search(r"^ +massaimh: blocks: membership, rsc\.hours$", blocks, re.M)
+    # unknown is told apart from unmet: the exam is not stated, the rest is not met
+    assert re.search(r"^LEVEL-IV-P +mi-aimh-levels: blocks: education, work\.policy; not stated: exam$", blocks, re.M)
     assert not re.search(r"vaimh: .*\n", blocks.split("IFS", 1)[1].split("\n")[0])
 
 
@@ -71,9 +73,9 @@ def test_one_policy_gives_each_category_its_blockers_wrapped_never_cut():
     text = endorse("evaluate", JORDAN, "--policy", "vaimh").output
     out = text.splitlines()
     assert out[out.index("  vaimh") - 1].endswith("jordan-lee.yaml")  # the header wraps before the policy
-    assert any(re.match(r"    IMHS +not eligible membership$", line) for line in out)
+    assert any(re.match(r"    IMHS +not eligible blocks: membership$", line) for line in out)
     assert "…" not in text and all(len(line) <= 80 for line in out)
-    assert "rsc.hours_providing, training.hours" in text  # the end of a long blocker list is kept
+    assert re.search(r"rsc\.hours_providing,\s+training\.hours", text)  # the end of a long blocker list is kept
     verbose = endorse("evaluate", JORDAN, "--policy", "vaimh", "--category", "IFA", "-v").output
     assert "      met      residency" in verbose and "advice   Successful applications" not in verbose
 
