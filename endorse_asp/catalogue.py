@@ -29,6 +29,7 @@ class Requirement:
     document: str
     section: str
     heading: str
+    title: str = ""  # what the document is called (policy.yaml), for people; `document` is its file
 
     @property
     def citation(self) -> tuple[str, str, str]:
@@ -114,7 +115,17 @@ def categories(program: Program, variant: str, chain: list[Policy]) -> dict[str,
         reqs = []
         for rid, summary in sorted(cat.requirements.get((variant, code), {}).items()):
             doc, section, heading = cat.sources.get((variant, code, rid), ("", "", ""))
-            reqs.append(Requirement(rid, summary, _document(chain, doc), section, heading))
+            owner = _owner(chain, doc)
+            reqs.append(
+                Requirement(
+                    rid,
+                    summary,
+                    owner.document(doc) if owner else doc,
+                    section,
+                    heading,
+                    owner.source_title(doc) if owner else doc,
+                )
+            )
         meta = cat.categories[(variant, code)]
         found[category_label(code)] = Category(
             code,
@@ -127,12 +138,9 @@ def categories(program: Program, variant: str, chain: list[Policy]) -> dict[str,
     return found
 
 
-def _document(chain: list[Policy], key: str) -> str:
-    """The file a document key stands for, looked up in the policy and then its bases."""
-    for policy in chain:
-        if key in policy.sources:
-            return policy.document(key)
-    return key
+def _owner(chain: list[Policy], key: str) -> Policy | None:
+    """The policy that lists the document `key` stands for: the policy itself, else its nearest base."""
+    return next((policy for policy in chain if key in policy.sources), None)
 
 
 def compare(old: dict[str, Category], new: dict[str, Category], restated: dict[str, set]) -> Changes:

@@ -118,7 +118,7 @@ def hours(centi: int) -> str:
     return f"{centi / 100:g}"
 
 
-def describe(kind: str, item: dict) -> str:
+def describe(kind: str, item) -> str:
     """One line about an entry of the applicant's record."""
     match kind:
         case "training":
@@ -139,6 +139,8 @@ def describe(kind: str, item: dict) -> str:
             return f"{item['association']}" + (f" until {item['end']}" if item["end"] else ", current")
         case "leadership":
             return f"{item['activity']} ({item['level']})"
+        case "signature":
+            return "signed" if item else "not signed"
         case "exam":
             outcome = "passed" if item["passed"] else "not passed"
             return f"{item['program'] or 'written'} examination, {outcome}" + (
@@ -243,7 +245,11 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str, as_of
                     status=st,
                     summary=cat.requirements[(var, code)][rid],
                     detail=detail(st, measures.get((var, code, rid)), cat.scopes.get((var, code, rid), [])),
-                    source={"document": policy.document(doc), "section": ": ".join(filter(None, (section, heading)))},
+                    source={
+                        "document": policy.document(doc),
+                        "title": policy.source_title(doc),
+                        "section": ": ".join(filter(None, (section, heading))),
+                    },
                     evidence=entries,
                     measure=_measure(measures.get((var, code, rid))),
                     not_counted=not_counted(rejected.get((var, code, rid)), data, cat.lists.get((var, code), {})),

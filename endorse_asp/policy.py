@@ -148,6 +148,12 @@ class Policy:
         """The file name a rule's document key stands for."""
         return self.sources.get(key, {}).get("file", key)
 
+    def source_title(self, key: str) -> str:
+        """What outputs call the document: its title without the remarks in parentheses
+        (`MI-AIMH Competency Guidelines, 2017 edition`), else its file."""
+        title = str(self.sources.get(key, {}).get("title") or "")
+        return title.split(" (", 1)[0] or self.document(key)
+
     def in_force(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 

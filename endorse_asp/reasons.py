@@ -139,9 +139,14 @@ def reason(kind: str, why, entry: dict, data: dict, lists: dict) -> str:
     return name.replace("_", " ")
 
 
-def entry_name(kind: str, index: int) -> str:
+def entry_name(kind: str, index) -> str:
+    """How outputs name an entry: `work[0]`, `exam`, or a signature's field (`ethics_signed`)."""
+    if kind == "signature":
+        return f"{index}_signed"
     return "exam" if kind == "exam" else f"{kind}[{index}]"
 
 
-def entry_of(data: dict, kind: str, index: int) -> dict:
+def entry_of(data: dict, kind: str, index):
+    if kind == "signature":
+        return data[f"{index}_signed"]
     return data["exam"] if kind == "exam" else data[kind][index]

@@ -172,7 +172,12 @@ def _one_policy(evaluation: Evaluation, paint, verbose: bool) -> list[str]:
 
 
 def _requirement_lines(r: CategoryResult, paint) -> list[str]:
-    lines = []
+    """Where the category is written (each document by its title, and its section), then each
+    requirement with its detail and the entries it did not count, then the advice."""
+    places = {
+        f"{q.source['title']}, {q.source['section'].split(': ')[0]}" for q in r.requirements if q.source.get("section")
+    }
+    lines = _wrap(f"per {'; '.join(sorted(places))}", "      ", "        ") if places else []
     for q in r.requirements:
         text = f"      {q.status:<8} {q.id}" + (f": {q.detail}" if q.detail else "")
         lines.append(paint(_fit(text, width()), q.status))
@@ -323,7 +328,7 @@ def compare_text(evaluation: Evaluation, colour: bool = False) -> str:
                 text = side["summary"] + (f" ({side['detail']})" if side["detail"] else "")
                 lines += _status_lines(paint, side["status"], text, lead)
                 src = side["source"]
-                lines += _wrap(f"{src['document']}, {src['section']}", more, more)
+                lines += _wrap(f"{src['title']}, {src['section']}", more, more)
     for policy, codes in diff["only_in"].items():
         lines += _wrap(f"only {policy} has: {' '.join(codes)}", "", "  ")
     return "\n".join(lines)

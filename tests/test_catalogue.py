@@ -134,7 +134,10 @@ def test_a_derived_policy_shows_what_it_changes_from_its_base(root):
     assert not re.search(r"- `(ECFA|IMHS)`", changes)  # inherited unchanged
     assert "is written in: 900\\_derived.txt, IFA requirements (was 002\\_b073f557d3486da6.txt, IFA endorsement" in ifa
     # what it inherits cites the base's documents, found through the base's sources
-    assert "Written in `002_b073f557d3486da6.txt`, IFS endorsement requirements." in text
+    assert (
+        "Written in MI-AIMH Competency Guidelines, 2017 edition (`002_b073f557d3486da6.txt`), IFS endorsement requirements."
+        in text
+    )
 
 
 def test_a_derived_policy_shows_its_dated_exceptions_renewal_and_notes(root):
