@@ -41,6 +41,7 @@ class Requirement:
     evidence: list[Evidence] = field(default_factory=list)
     measure: dict | None = None  # {"have", "need", "unit"}: hours in hundredths, days, families
     not_counted: list[NotCounted] = field(default_factory=list)
+    confirm: list[Evidence] = field(default_factory=list)  # review: what the reviewer is asked to confirm
 
     def to_json(self) -> dict:
         return {
@@ -52,6 +53,7 @@ class Requirement:
             "evidence": [{"entry": e.entry, "text": e.text} for e in self.evidence],
             "measure": dict(self.measure) if self.measure is not None else None,
             "not_counted": [{"entry": n.entry, "reason": n.reason} for n in self.not_counted],
+            "confirm": [{"entry": c.entry, "text": c.text} for c in self.confirm],
         }
 
 
@@ -196,6 +198,7 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str, as_of
     used: dict = defaultdict(list)
     advice: dict = defaultdict(list)
     rejected: dict = defaultdict(list)
+    confirms: dict = defaultdict(list)
     for fact in facts:
         name, pol, code, *rest = fact
         if name == "status":
@@ -207,6 +210,9 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str, as_of
         elif name == "not_counted":
             rid, kind, i, why = rest
             rejected[(pol, code, rid)].append((kind, i, why))
+        elif name == "confirm":
+            rid, kind, i, why = rest
+            confirms[(pol, code, rid)].append((kind, i, why))
         elif name == "verdict":
             verdicts[(pol, code)] = rest[0]
         elif name == "advice":
@@ -253,6 +259,13 @@ def interpret(program: Program, facts: list[tuple], data: dict, file: str, as_of
                     evidence=entries,
                     measure=_measure(measures.get((var, code, rid))),
                     not_counted=not_counted(rejected.get((var, code, rid)), data, cat.lists.get((var, code), {})),
+                    confirm=[
+                        Evidence(
+                            reasons.entry_name(kind, i),
+                            reasons.to_confirm(kind, why, reasons.entry_of(data, kind, i), policy.association),
+                        )
+                        for kind, i, why in sorted(confirms.get((var, code, rid), []), key=str)
+                    ],
                 )
             )
         by_variant[(var, code)] = CategoryResult(

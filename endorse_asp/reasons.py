@@ -139,6 +139,42 @@ def reason(kind: str, why, entry: dict, data: dict, lists: dict) -> str:
     return name.replace("_", " ")
 
 
+def to_confirm(kind: str, why, entry: dict, association: str) -> str:
+    """What a reviewer is asked to confirm (`confirm/7` in the rules, ruling 7) about an entry
+    that a requirement met only on review counted."""
+    name: str = why if isinstance(why, str) else why[0]
+    args: tuple = () if isinstance(why, str) else tuple(why[1:])
+    match name:
+        case "vetted" if kind == "rsc":
+            return f"confirm that {entry['provider']} is vetted by {association} as an RS/C provider"
+        case "vetted":
+            return f"confirm that {entry['rater']} is vetted by {association}"
+        case "prepared":
+            code, level = args
+            return (
+                f"confirm that {entry['provider']} ({code}, with a {DEGREES[level]} degree or higher) is prepared "
+                "to provide RS/C at this level"
+            )
+        case "track":
+            held, code = args
+            return f"confirm that {entry['provider']}'s {held} endorsement is of the track {code} asks for"
+        case "internship":
+            return f"confirm that the internship {entry.get('title') or ''} counts toward work experience".replace(
+                "  ", " "
+            )
+        case "related":
+            return f"confirm that the field of {entry.get('title') or 'this degree'} is related to infant mental health"
+        case "focus":
+            return f"confirm that the applicant's certificate or specialization gives {entry.get('title') or 'this degree'} the focus"
+        case "unlisted":
+            return f"confirm that {entry.get('title') or 'this degree'}, not on the list of degrees, qualifies"
+        case "work_route":
+            return f"confirm that the work {entry.get('title') or ''} counts toward the education requirement".replace(
+                "  ", " "
+            )
+    return f"confirm {name.replace('_', ' ')}"
+
+
 def entry_name(kind: str, index) -> str:
     """How outputs name an entry: `work[0]`, `exam`, or a signature's field (`ethics_signed`)."""
     if kind == "signature":

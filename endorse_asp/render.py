@@ -183,6 +183,8 @@ def _requirement_lines(r: CategoryResult, paint) -> list[str]:
         lines.append(paint(_fit(text, width()), q.status))
         for n in q.not_counted:
             lines += _wrap(f"not counted: {n.entry}: {n.reason}", "           ", "             ")
+        for c in q.confirm:
+            lines += _wrap(f"to review: {c.entry}: {c.text}", "           ", "             ")
     for a in r.advisories:
         lines.append(_fit(f"      advice   {a.text}" + (f": {a.detail}" if a.detail else ""), width()))
     return lines

@@ -113,3 +113,12 @@ def test_fixing_the_stated_reason_counts_the_entry(training, focused, ages, serv
             fixed = copy.deepcopy(raw)
             fix(fixed[kind][int(entry[len(kind) + 1 : -1])])
             assert _listed(fixed, kind, rid).get(entry) != why
+
+
+@SETTINGS
+@given(applicants())
+def test_a_requirement_met_on_review_says_what_to_confirm_and_only_then(raw):
+    """Each review requirement names the entries a reviewer is asked to confirm (confirm/7); no other does."""
+    for r in judge(raw).results:
+        for q in r.requirements:
+            assert bool(q.confirm) == (q.status == "review"), (r.policy, r.category, q.id)

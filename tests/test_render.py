@@ -204,7 +204,8 @@ def test_verbose_says_why_an_entry_did_not_count(tmp_path):
 
 
 def test_why_entries_did_not_count_is_computed_only_where_shown():
-    """Plain text leaves out the rules' `why` part; every verdict, detail and evidence stays as it is."""
+    """Plain text leaves out the rules' `why` part (what did not count, what a reviewer confirms);
+    every verdict, detail and evidence stays as it is."""
     applicants = [load.load_file(p) for p in sorted(FACTS.glob("*.yaml"))]
     full = [e.to_json() for e in evaluate(applicants)]
     lean = [e.to_json() for e in evaluate(applicants, why=False)]
@@ -212,8 +213,8 @@ def test_why_entries_did_not_count_is_computed_only_where_shown():
     for with_why, without in zip(full, lean):
         for a, b in zip(with_why["results"], without["results"]):
             for qa, qb in zip(a["requirements"], b["requirements"]):
-                reasons += len(qa.pop("not_counted"))
-                assert qb.pop("not_counted") == []
+                reasons += len(qa.pop("not_counted")) + len(qa.pop("confirm"))
+                assert qb.pop("not_counted") == [] and qb.pop("confirm") == []
         assert with_why == without
     assert reasons > 0
 
@@ -248,3 +249,19 @@ def test_json_keeps_every_field_of_the_results_as_they_are():
         assert e.to_json()["results"] == json.loads(
             json.dumps([{**dataclasses.asdict(r), "needs": []} for r in e.results])
         )
+
+
+def test_review_points_name_what_the_reviewer_confirms():
+    """Every requirement met only on review, over the bundled examples, says what to confirm."""
+    seen = {}
+    for evaluation in evaluate(load.load_file(f) for f in sorted(FACTS.glob("*.yaml"))):
+        for r in evaluation.results:
+            for q in r.requirements:
+                assert bool(q.confirm) == (q.status == "review"), (evaluation.applicant, r.category, q.id)
+                seen.update({c.text: c.entry for c in q.confirm})
+    assert seen["confirm that Dr. Ruth Feldman-Cole is vetted by MassAIMH"] == "references[0]"
+    assert any(text.startswith("confirm that Paula Grant (IFS") for text in seen)  # an RS/C provider on review
+    megan = endorse(
+        "evaluate", str(FACTS / "megan-oconnell.yaml"), "--policy", "massaimh", "--category", "IMHM-C", "-v"
+    )
+    assert "to review: references[0]: confirm that Dr. Ruth Feldman-Cole is vetted by" in " ".join(megan.output.split())
