@@ -59,6 +59,7 @@ META_KEYS = (
     "valid_to",
     "extends",
     "association",
+    "state",
     "renews",
     "categories",
     "sources",

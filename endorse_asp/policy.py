@@ -141,6 +141,7 @@ class Policy:
     index: int
     exceptions: tuple[Exception_, ...] = ()
     association: str = "MI-AIMH"  # the association an applicant under this policy would join
+    state: str | None = None  # where it endorses (a two-letter code): a resident's own policy, shown first
     renews: dict = field(default_factory=dict)  # {association, categories}: what `renew` judges here
     categories: tuple[str, ...] = ()  # the order outputs list its categories in
 
@@ -455,6 +456,7 @@ def read_policy(directory: Path, index: int) -> Policy:
         index=index,
         exceptions=exceptions,
         association=str(meta.get("association", "MI-AIMH")),
+        state=str(meta["state"]) if meta.get("state") else None,
         renews=dict(meta.get("renews") or {}),
         categories=tuple(str(c) for c in meta.get("categories") or ()),
     )

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from . import load
+from . import load, order
 from .evaluate import evaluate
-from .explain import Evaluation
+from .explain import CategoryResult, Evaluation
 from .needs import fill_needs
 from .policy import Program
 from .provenance import rules
@@ -205,11 +205,96 @@ class Batch:
         return Counter(s for w in self.written for s in w.counts)
 
 
-def report_page(evaluation: Evaluation, program: Program, fmt: str, needs_computed: bool = False) -> str:
-    """One applicant's report (`needs_computed`: whether an empty `needs` means none was found)."""
-    used = dict.fromkeys(r.policy for r in evaluation.results)
-    policies = [program.policies[p] for p in used]
-    return render("report", fmt, e=evaluation, policies=policies, needs_computed=needs_computed)
+CLOSEST = 5  # how many categories not reached the summary names, fewest blockers first
+
+
+@dataclass
+class Section:
+    """One category on a reviewer's page: its result and where its rules are written."""
+
+    r: CategoryResult
+    written_in: tuple[str, str, str] | None  # (title, section, file) all its requirements cite, if one
+    why: str  # what stands in the way, in words (render.why_not)
+
+    @property
+    def reached(self) -> bool:
+        return self.r.status in ("eligible", "needs_review")
+
+    @property
+    def rows(self) -> list:
+        """The requirements shown in full: all of a category reached (the evidence of its verdict);
+        of one not reached, those that stand in its way (the others are named in one line)."""
+        return [q for q in self.r.requirements if self.reached or q.status != "met"]
+
+    @property
+    def also_met(self) -> list[str]:
+        return [] if self.reached else [q.id for q in self.r.requirements if q.status == "met"]
+
+    def cited(self, q) -> str:
+        """A requirement's source as its row shows it: only the heading when the category names the rest."""
+        section = q.source.get("section", "")
+        return section.split(": ", 1)[-1] if self.written_in else f"{q.source.get('title', '')}, {section}"
+
+
+@dataclass
+class Page:
+    """What an applicant's report shows, top-down: who, what was reached, what is closest, then each category."""
+
+    e: Evaluation
+    policies: list  # the policies judged, the applicant's own first
+    home: list[str]  # the applicant's own policies: by membership or state of residence
+    sections: list[Section]
+    needs_computed: bool
+
+    @property
+    def reached(self) -> list[Section]:
+        return [s for s in self.sections if s.reached]
+
+    @property
+    def closest(self) -> list[Section]:
+        """Categories not reached, fewest blockers first (unknown before unmet), the applicant's own policies first."""
+        open_ = [s for s in self.sections if s.r.status in ("incomplete", "not_eligible")]
+        unmet = {id(s): sum(q.status == "unmet" for q in s.r.requirements) for s in open_}
+        ranked = sorted(open_, key=lambda s: (len(s.r.blockers), unmet[id(s)], s.r.policy not in self.home))
+        return ranked[:CLOSEST]
+
+
+def home_policies(evaluation: Evaluation, program: Program, data: dict | None) -> list[str]:
+    """The policies of the associations the applicant belongs to, or of the state they live in."""
+    if not data:
+        return []
+    joined = {m.get("association") for m in data.get("memberships") or []}
+    state = data.get("residence")
+    judged = dict.fromkeys(r.policy for r in evaluation.results)
+    return [p for p in judged if program.policies[p].association in joined or program.policies[p].state == state]
+
+
+def page(evaluation: Evaluation, program: Program, needs_computed: bool = False, data: dict | None = None) -> Page:
+    from .render import why_not
+
+    home = home_policies(evaluation, program, data)
+    ordered = sorted(
+        evaluation.results,
+        key=lambda r: (r.policy not in home, order.policy_rank(r.policy), order.category_rank(r.category)),
+    )
+    sections = []
+    for r in ordered:
+        places = {
+            (q.source.get("title", ""), q.source.get("section", "").split(": ")[0], q.source.get("document", ""))
+            for q in r.requirements
+        }
+        sections.append(Section(r, places.pop() if len(places) == 1 else None, why_not(r)))
+    policies = [program.policies[p] for p in dict.fromkeys(r.policy for r in ordered)]
+    return Page(evaluation, policies, home, sections, needs_computed)
+
+
+def report_page(
+    evaluation: Evaluation, program: Program, fmt: str, needs_computed: bool = False, data: dict | None = None
+) -> str:
+    """One applicant's report (`needs_computed`: whether an empty `needs` means none was found;
+    `data`: the applicant's record, to put their own association's policy first)."""
+    view = page(evaluation, program, needs_computed, data)
+    return render("report", fmt, page=view, e=evaluation, policies=view.policies)
 
 
 def index_page(batch: Batch) -> str:
@@ -322,7 +407,7 @@ def _write_reports(files, out, fmt, program, as_of, categories, with_needs, step
         if with_needs:
             fill_needs(evaluation, applicant, program)
         link = f"{names(evaluation.applicant)}.{fmt}"
-        write_atomic(out / link, report_page(evaluation, program, fmt, with_needs))
+        write_atomic(out / link, report_page(evaluation, program, fmt, with_needs, applicant.data))
         batch.written.append(_summary(evaluation, link))
         step()
     write_atomic(out / f"{INDEX}.{fmt}", index_page(batch))

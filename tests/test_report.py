@@ -148,7 +148,8 @@ def test_bundled_examples_render_as_html_with_an_index(tmp_path):
         page = assert_self_contained((tmp_path / f"{i}.html").read_text())
         sections = [a["id"] for t, a in page.tags if t == "section" and "category" in a.get("class", "")]
         links = [a["href"][1:] for t, a in page.tags if t == "a" and a["href"].startswith("#")]
-        assert sections and links == sections  # the summary links to every category's section
+        # the summary's table links to every category's section, in order (reached and closest above it)
+        assert sections and links[-len(sections) :] == sections and set(links) == set(sections)
 
 
 def test_bundled_examples_render_as_markdown(tmp_path):
@@ -168,8 +169,13 @@ def test_a_report_shows_each_requirement_with_its_numbers_evidence_and_source():
     page = report.report_page(evaluation, program(), "html")
     (imhs,) = evaluation.results
     rsc = next(q for q in imhs.requirements if q.id == "rsc.hours")
-    for text in (rsc.summary, rsc.detail, rsc.source["document"], rsc.source["section"]):
+    for text in (rsc.summary, rsc.detail, rsc.source["document"], rsc.source["title"]):
         assert escape(text) in page
+    # the category names its document and section once; the row, the heading within it
+    assert (
+        "IMHS endorsement requirements.</p>" in page
+        and '<small class="source">Reflective supervision/consultation' in page
+    )
     for entry in rsc.evidence:
         assert Markup("<code>{}</code> {}").format(entry.entry, entry.text) in page
     assert '<span class="status met">✔ met</span>' in page
@@ -250,10 +256,10 @@ def test_needs_render_from_mappings_or_objects_and_their_absence_is_said():
     policy.needs = [SimpleNamespace(cost=1, as_of=dt.date(2026, 7, 1), items=[])]
     for fmt in report.FORMATS:
         text = report.report_page(evaluation, program(), fmt)
-        assert "Cost 2, reachable on 2025-03-01" in text and "rsc+={hours: 18}" in text
-        assert "Cost 4" in text and "Cost 4, reachable" not in text and "exam.passed=true" in text
+        assert "Cost 2, reachable on 2025-03-01 (1 other way" in text and "rsc+={hours: 18}" in text
+        assert "Cost 4" not in text and "exam.passed=true" not in text  # the cheapest only: `endorse need` has all
         assert "Cost 1, reachable on 2026-07-01" in text and "only time has to pass" in text
-        assert text.count("No needs computed") == 1  # IMHM-RF
+        assert "No needs computed" not in text and "No way to reach" not in text  # IMHM-RF: none asked for, none said
     assert "Receive 18 more hours &lt;soon&gt;" in report.report_page(evaluation, program(), "html")
 
 
@@ -263,7 +269,7 @@ def test_report_can_compute_the_needs(tmp_path):
     )
     assert result.exit_code == 0, result.output
     text = (tmp_path / "jordan-lee.md").read_text()
-    assert "1. Cost " in text and "No needs computed" not in text
+    assert "### Cheapest way to reach it\n\nCost " in text and "No needs computed" not in text
 
 
 @pytest.mark.parametrize("failure", [OSError("disk full"), KeyboardInterrupt()])
@@ -377,9 +383,8 @@ def png_colours(path: Path, rows: int = 400) -> tuple[int, float]:
     return len(set(pixels)), sum(p != background for p in pixels) / len(pixels)
 
 
-def screenshot(url: str, tmp_path: Path, name: str) -> Path:
-    png = tmp_path / f"{name}.png"
-    subprocess.run(
+def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [
             CHROMIUM,
             "--headless",
@@ -391,14 +396,18 @@ def screenshot(url: str, tmp_path: Path, name: str) -> Path:
             "--disable-component-update",
             "--disable-sync",
             f"--user-data-dir={tmp_path / 'profile'}",
-            f"--screenshot={png}",
-            "--window-size=1200,2000",
-            url,
+            *args,
         ],
         check=True,
         capture_output=True,
+        text=True,
         timeout=180,
     )
+
+
+def screenshot(url: str, tmp_path: Path, name: str) -> Path:
+    png = tmp_path / f"{name}.png"
+    chromium(tmp_path, f"--screenshot={png}", "--window-size=1200,2000", url)
     return png
 
 
@@ -418,3 +427,30 @@ def test_pages_render_in_a_real_browser(tmp_path):
     ):
         colours, share = png_colours(screenshot(page.as_uri(), tmp_path, page.stem))
         assert colours >= 32 and share >= 0.02, (page.name, colours, share)
+    # what the browser made of the page: the summary on top, then a not-counted line under its requirement
+    dom = chromium(tmp_path, "--dump-dom", (tmp_path / "reports" / "jordan-lee.html").as_uri()).stdout
+    words = " ".join("".join(Page(dom).text).split())
+    assert words.index("Reached: IFA (mi-aimh)") < words.index("Closest:") < words.index("ECFS: Early Childhood")
+    assert "not counted: training[3] on neither topic that counts (relationship_based, rsc)" in words
+
+
+def test_a_page_reads_top_down_with_the_applicants_own_policy_first():
+    """Own association first (membership, else state of residence), then reached, closest, each category."""
+    every = load_program()
+    applicant = load.load_file(FACTS / "megan-oconnell.yaml")
+    evaluation = next(evaluate([applicant], program=every))
+    view = report.page(evaluation, every, data=applicant.data)
+    assert view.home == ["massaimh"] and view.sections[0].r.policy == "massaimh"
+    assert [p.id for p in view.policies][0] == "massaimh"
+    closest = view.closest
+    assert closest and all(len(a.r.blockers) <= len(b.r.blockers) for a, b in zip(closest, closest[1:]))
+    assert all(s.r.status in ("eligible", "needs_review") for s in view.reached)
+    moved = dict(applicant.data, memberships=[], residence="VA")
+    assert report.page(evaluation, every, data=moved).sections[0].r.policy == "vaimh"
+    page = report.report_page(evaluation, every, "html", data=applicant.data)
+    assert (
+        page.index("<strong>Reached:</strong>")
+        < page.index("<strong>Closest:</strong>")
+        < page.index('class="category"')
+    )
+    assert "No needs computed" not in page and "Advisories</h3>\n<p" not in page
