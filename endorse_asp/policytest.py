@@ -11,7 +11,14 @@ Each file is a list of cases:
         mi-aimh/IMHS:                      # ...or policy/category
           status: not_eligible
           blockers: [rsc.hours]            # exactly these (order does not matter)
-          requirements: {rsc.hours: unmet} # optional, per requirement
+          requirements:                    # optional, per requirement: a status, or
+            rsc.hours: unmet
+            work.experience:               # ...a status and the entries it did not count,
+              status: unmet                #    each with words its reason must contain
+              not_counted: {work[0]: not stated to be relationship-focused}
+
+Statuses may be spelt as JSON spells them (`not_eligible`) or as text does
+(`not eligible`).
 
 An applicant file is found from the case file's own place, wherever the tree
 lies (a checkout, a committee's copy, an installed package): beside the case
@@ -243,7 +250,7 @@ def _compare(case: Case, evaluation) -> Outcome:
             failures.append(f"{target}: no such category in policy '{policy or case.policy}'")
             continue
         expected = expected if isinstance(expected, dict) else {"status": expected}
-        if "status" in expected and expected["status"] != result.status:
+        if "status" in expected and _status(expected["status"]) != result.status:
             failures.append(f"{target}: expected {expected['status']}, got {result.status}" + _why(result))
         if "blockers" in expected and sorted(expected["blockers"] or []) != sorted(result.blockers):
             want, got = set(expected["blockers"] or []), set(result.blockers)
@@ -263,12 +270,35 @@ def _compare(case: Case, evaluation) -> Outcome:
             req = requirements.get(rid)
             if req is None:
                 failures.append(f"{target}: no requirement '{rid}'")
-            elif req.status != want:
+                continue
+            want = want if isinstance(want, dict) else {"status": want}
+            if "status" in want and req.status != want["status"]:
                 failures.append(
-                    f"{target}: requirement {rid}: expected {want}, got {req.status}"
+                    f"{target}: requirement {rid}: expected {want['status']}, got {req.status}"
                     + (f" ({req.detail})" if req.detail else "")
                 )
+            failures += _not_counted(f"{target}: requirement {rid}", req, want.get("not_counted") or {})
     return Outcome(case, failures, covered)
+
+
+def _status(spelt) -> str:
+    """A status as JSON spells it, from either spelling (`not eligible` or `not_eligible`)."""
+    return str(spelt).replace(" ", "_")
+
+
+def _not_counted(where: str, req, expected: dict) -> list[str]:
+    """Each entry expected among those the requirement did not count, its reason containing the words given."""
+    told = {n.entry: n.reason for n in req.not_counted}
+    failures = []
+    for entry, words in expected.items():
+        if entry not in told:
+            used = any(e.entry == entry for e in req.evidence)
+            failures.append(
+                f"{where}: expected {entry} not counted, but it was {'counted' if used else 'not looked at'}"
+            )
+        elif str(words) not in told[entry]:
+            failures.append(f"{where}: {entry} not counted because {told[entry]!r}, not {str(words)!r}")
+    return failures
 
 
 def _why(result, only=None) -> str:

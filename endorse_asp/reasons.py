@@ -62,7 +62,7 @@ def reason(kind: str, why, entry: dict, data: dict, lists: dict) -> str:
             )
         case "provider":
             held = entry.get("provider_endorsement")
-            accepted = listing(lists.get(args[0], {}).get("provider", []))
+            accepted = listing([_provider(x) for x in lists.get(args[0], {}).get("provider", [])])
             if held:
                 return f"the provider's endorsement ({held}) is not on this requirement's list ({accepted})"
             return f"no provider endorsement stated (provider_endorsement); this requirement asks for {accepted}"
@@ -137,6 +137,15 @@ def reason(kind: str, why, entry: dict, data: dict, lists: dict) -> str:
         case "not_needed":
             return "not needed: the requirement is judged on other entries"
     return name.replace("_", " ")
+
+
+def _provider(accepted) -> str:
+    """An entry of a requirement's list of RS/C providers: an endorsement code, or a way on review."""
+    if accepted == "vetted":
+        return "a provider the association has vetted (on review)"
+    if isinstance(accepted, tuple) and accepted[0] == "prepared":
+        return f"{accepted[1]} with a {DEGREES[accepted[2]]} degree (on review)"
+    return str(accepted)
 
 
 def to_confirm(kind: str, why, entry: dict, association: str) -> str:

@@ -312,3 +312,37 @@ def test_blockers_that_differ_say_which(rules):
     result = endorse("policy", "test", cases)
     assert result.exit_code == 1
     assert "also blocked by training.rsc_didactic; not blocked by exam" in result.output
+
+
+def test_cases_assert_why_an_entry_did_not_count(rules):
+    """A case names the entries a requirement did not count and words of each reason; a wrong reason,
+    or an entry that did count, fails with what the rules said."""
+    cases = rules / "mi-aimh" / "tests" / "not-counted.yaml"
+    assert endorse("policy", "test", cases).exit_code == 0
+    edit(cases, "work[1]: not stated to be relationship-focused", "work[1]: not paid")
+    edit(cases, "            rsc[1]: not received while doing", "            rsc[0]: not received while doing")
+    with cases.open("a") as out:
+        out.write(
+            "- name: Jordan's RS/C counts, so this case is wrong.\n  applicant: facts/jordan-lee.yaml\n"
+            "  expect: {IFS: {requirements: {rsc.hours: {status: met, not_counted: {'rsc[1]': later}}}}}\n"
+        )
+    result = endorse("policy", "test", cases)
+    assert result.exit_code == 1
+    assert "requirement rsc.hours: expected rsc[1] not counted, but it was counted" in result.output
+    assert (
+        "requirement work.experience: work[1] not counted because 'not stated to be relationship-focused"
+        in result.output
+    )
+    assert (
+        "requirement rsc.hours: rsc[0] not counted because \"the provider's endorsement (IFRS) is not on"
+        in result.output
+    )
+    assert re.search(r"^\d+ passed, 3 failed$", result.output, re.M)
+
+
+def test_either_spelling_of_a_category_status_is_accepted(rules):
+    cases = rules / "mi-aimh" / "tests" / "ifs.yaml"
+    text = cases.read_text()
+    assert "not_eligible" in text
+    cases.write_text(text.replace("not_eligible", "not eligible"))
+    assert endorse("policy", "test", cases).exit_code == 0
