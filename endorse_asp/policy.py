@@ -317,7 +317,7 @@ class Program:
         try:
             if not path.is_file():
                 return None
-            state = _from_json(json.loads(path.read_text(encoding="utf-8")))
+            state = json.loads(path.read_text(encoding="utf-8"), object_hook=_from_json)
             policies, variants, text, parts, requested, catalogue, parsed = state
             if any(_sha(Path(name)) != digest for name, digest in parsed):
                 return None  # a file parsed (an exception's file outside the folder) has changed
@@ -369,24 +369,26 @@ def _to_json(value):
     raise TypeError(f"cannot cache {name}")
 
 
-def _from_json(value):
-    if isinstance(value, list):
-        return [_from_json(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "t" in value:
-        return tuple(_from_json(v) for v in value["t"])
-    if "s" in value:
-        return {_from_json(v) for v in value["s"]}
-    if "date" in value:
-        return dt.date.fromisoformat(value["date"])
-    if "path" in value:
-        return Path(value["path"])
-    if "d" in value:
-        return {_from_json(k): _from_json(v) for k, v in value["d"]}
-    cls = {"Policy": Policy, "Variant": Variant, "Catalogue": Catalogue, "Exception_": Exception_}[value["c"]]
-    fields = {k: _from_json(v) for k, v in value["f"].items()}
-    return cls(**fields)
+def _from_json(value: dict):
+    """One JSON object back as the value it stands for (json's object_hook: its members are
+    already converted, so the C parser does the walking). A tag is the object's only key, or
+    `c` and `f` for a class; any other object (a class's fields) stays as it is."""
+    if len(value) == 1:
+        ((tag, inner),) = value.items()
+        if tag == "t":
+            return tuple(inner)
+        if tag == "s":
+            return set(inner)
+        if tag == "date":
+            return dt.date.fromisoformat(inner)
+        if tag == "path":
+            return Path(inner)
+        if tag == "d":
+            return dict(inner)
+    if value.keys() == {"c", "f"}:
+        cls = {"Policy": Policy, "Variant": Variant, "Catalogue": Catalogue, "Exception_": Exception_}[value["c"]]
+        return cls(**value["f"])
+    return value
 
 
 def _owner(term: clingo.Symbol) -> str:
