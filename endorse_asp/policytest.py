@@ -266,18 +266,18 @@ def _compare(case: Case, evaluation) -> Outcome:
                 f"{target}: expected blockers {sorted(want)}, got {sorted(got)} ({why})" + _why(result, got ^ want)
             )
         requirements = {q.id: q for q in result.requirements}
-        for rid, want in (expected.get("requirements") or {}).items():
+        for rid, expected_req in (expected.get("requirements") or {}).items():
             req = requirements.get(rid)
             if req is None:
                 failures.append(f"{target}: no requirement '{rid}'")
                 continue
-            want = want if isinstance(want, dict) else {"status": want}
-            if "status" in want and req.status != want["status"]:
+            wanted = expected_req if isinstance(expected_req, dict) else {"status": expected_req}
+            if "status" in wanted and req.status != wanted["status"]:
                 failures.append(
-                    f"{target}: requirement {rid}: expected {want['status']}, got {req.status}"
+                    f"{target}: requirement {rid}: expected {wanted['status']}, got {req.status}"
                     + (f" ({req.detail})" if req.detail else "")
                 )
-            failures += _not_counted(f"{target}: requirement {rid}", req, want.get("not_counted") or {})
+            failures += _not_counted(f"{target}: requirement {rid}", req, wanted.get("not_counted") or {})
     return Outcome(case, failures, covered)
 
 
