@@ -321,6 +321,7 @@ class _Linter:
         self.broken: set[str] = set()  # policy ids whose own files have errors
         self.unbridgeable: set[str] = set()  # bases whose declarations cannot be inherited
         self.seen: dict[str, set] = {}  # policy id -> keys of the grounded problems found
+        self.cases: list = []  # the committee test cases read (policytest.Case)
 
     current: str | None = None  # the policy whose grounded checks are running
 
@@ -830,44 +831,19 @@ class _Linter:
 
     # ---- committee test cases
     def collect_cases(self) -> set[tuple[str, str]] | None:
-        """(policy, category) pairs some committee test case expects something of."""
-        from . import load, policytest
+        """(policy, category) pairs some committee test case expects something of; every case
+        that does not fit the test-case schema is an error at its own line (policytest.check_case)."""
+        from . import policytest
 
         expected: set = set()
         for pid, directory in sorted(self.policy_dirs.items()):
             tests = directory / "tests"
             if not tests.is_dir() or pid in self.broken:
                 continue
-            try:
-                cases = policytest.collect([tests])
-            except (load.InputError, yaml.YAMLError) as err:
-                problems = getattr(err, "problems", None)
-                if problems:
-                    for p in problems:
-                        self.add(p.file, p.line, 1, ERROR, (f"{p.path}: " if p.path else "") + p.message)
-                else:
-                    mark = getattr(err, "problem_mark", None)
-                    self.add(
-                        getattr(mark, "name", tests),
-                        mark.line + 1 if mark else 1,
-                        mark.column + 1 if mark else 1,
-                        ERROR,
-                        f"test file is not valid YAML: {err}",
-                    )
-                continue
-            except (ValueError, KeyError, TypeError, AttributeError) as err:
-                self.add(tests, 1, 1, ERROR, f"the test cases cannot be read: {err}")
-                continue
-            for case in cases:
-                if not isinstance(case.expect, dict):
-                    self.add(
-                        case.file,
-                        1,
-                        1,
-                        ERROR,
-                        f"case '{case.name}': expect must be a mapping of categories to what they should be",
-                    )
-                    continue
+            for case in policytest.collect([tests]):
+                self.cases.append(case)
+                for p in case.problems:
+                    self.add(p.file, p.line, 1, ERROR, (f"{p.path}: " if p.path else "") + p.message)
                 for target in case.expect:
                     policy, _, code = str(target).rpartition("/")
                     expected.add((policy or case.policy, code))
@@ -1205,6 +1181,35 @@ class _Linter:
                 1,
             )
             untested.setdefault(where, []).append(code)
+        ids: dict[str, set] = {}
+        for v, c, r, _ in atoms.get("requirement", 4):
+            if v in own:
+                ids.setdefault(c, set()).add(r)
+        for case in self.cases:
+            for target, expected in case.expect.items() if not case.problems else ():
+                policy, _, code = str(target).rpartition("/")
+                if (policy or case.policy) != pid:
+                    continue
+                line = case.lines.get(f".expect.{target}") or case.line
+                if code not in codes:
+                    self.add(
+                        case.file,
+                        line,
+                        1,
+                        ERROR,
+                        f"expect.{target}: policy '{pid}' has no category '{code}'{_closest(code, codes)}",
+                    )
+                    continue
+                named = {*(expected.get("blockers") or []), *(expected.get("requirements") or {})}
+                for rid in sorted(named - ids.get(code, set())):
+                    self.add(
+                        case.file,
+                        line,
+                        1,
+                        ERROR,
+                        f"expect.{target}: {code} has no requirement '{rid}'"
+                        f"{_closest(rid, sorted(ids.get(code, set())))}",
+                    )
         for where, missing in sorted(untested.items(), key=lambda kv: tuple(map(str, kv[0]))):
             several = len(missing) > 1
             self.add(
