@@ -44,7 +44,7 @@ import clingo
 import yaml
 from clingo import ast
 
-from . import lint_structure
+from . import lint_structure, lint_vocabulary
 from . import policy as policymod
 from .policy import PolicyError, policies_root
 
@@ -330,8 +330,12 @@ class _Linter:
         return found or (self.meta[pid]["path"], 1, 1)
 
     def add(self, file, line, col, severity, message) -> None:
+        # A problem found while checking a policy is that policy's, reported in its own folder,
+        # never in a file of its base (which, checked on its own, may be sound): placed at what the
+        # policy itself wrote, else at its policy.yaml, naming the base's line it concerns.
         if self.current and not _inside(str(file), self.policy_dirs[self.current].resolve()):
-            message = f"in policy '{self.current}': {message}"
+            message = f"{message} (the base's rule at {display(file)}:{line})"
+            file, line, col = self.meta[self.current]["path"], 1, 1
         self.problems.append(Problem(display(file), int(line or 1), int(col or 1), severity, message))
 
     # ---- the steps
@@ -348,6 +352,8 @@ class _Linter:
             if rule_file.policy is not None and rule_file.ok:
                 self.check_program_part(rule_file)
         for file, line, col, message in lint_structure.check(self.files):  # choice, disjunction, #include...
+            self.add(file, line, col, ERROR, message)
+        for file, line, col, message in lint_vocabulary.check(self.files):  # words no applicant can say
             self.add(file, line, col, ERROR, message)
         self.check_predicates()
         cases = self.collect_cases()
@@ -677,7 +683,10 @@ class _Linter:
         if notes:
             message += "; " + "; ".join(notes)
         severity = ERROR if head.group("sev") == "error" else WARNING
-        if syntax and "unexpected" in message and int(head.group("col")) == 1:
+        hint = _number_hint(head.group("file"), int(head.group("line"))) if syntax else None
+        if hint:
+            message += f" ({hint})"
+        elif syntax and "unexpected" in message and int(head.group("col")) == 1:
             message += " (does the statement before it end with a '.'?)"
         elif "unsafe variables" in message:
             message += " (every variable of a rule must also appear in a positive condition of its body)"
@@ -771,6 +780,10 @@ class _Linter:
         return statements
 
     def check_predicates(self) -> None:
+        # A policy built on a base whose files do not parse: what it reads from the base, or
+        # defines for the base's rules and bridges to read, would look wrong here; the error is
+        # the base's, reported in the base's file only. Likewise for the engine's declarations.
+        shaky = {pid for pid in self.policy_dirs if any(b in self.broken for b in self.chain(pid)[1:])}
         defined: dict[tuple, Where] = {}
         read: dict[tuple, list[tuple[RuleFile, Where] | tuple[None, None]]] = {}  # (rule file, where) of each use
         own: dict[tuple, Where] = {}
@@ -779,7 +792,7 @@ class _Linter:
                 heads, bodies = heads_and_bodies(statement)
                 for fn in heads:
                     defined.setdefault(_sig(fn), _where(fn))
-                    if rule_file.policy is not None:
+                    if rule_file.policy is not None and rule_file.policy not in shaky:
                         own.setdefault(_sig(fn), _where(fn))
                 for fn in bodies:
                     read.setdefault(_sig(fn), []).append((rule_file, _where(fn)))
@@ -802,7 +815,9 @@ class _Linter:
             reported = set()
             hint = _closest(f"{sig[0]}/{sig[1]}", names)
             for user, at in uses:
-                if user is None or at is None or user.path in reported:
+                if user is None or at is None or user.path in reported or user.policy in shaky:
+                    continue
+                if user.policy is None and self.broken:
                     continue
                 reported.add(user.path)
                 if user.policy is None:  # the engine reads a declaration no policy makes (yet)
@@ -1037,14 +1052,33 @@ class _Linter:
                 f"threshold '{name}' is named for {_names(codes)} but not defined there: add "
                 f"threshold(p, C, {name}, <number>){_closest(name, every_name)}",
             )
+        twice: dict[tuple, list] = {}  # (name, values) -> categories given both values on one date
+        for (_, c), values in defined.items():
+            for name, value in values.items():
+                if len(set(map(str, value))) > 1:
+                    twice.setdefault((name, tuple(sorted(set(value), key=str))), []).append(c)
+        for (name, values), codes in sorted(twice.items(), key=str):
+            if self.inherited(pid, chain, ("threshold twice", name)):
+                continue
+            where = self.find_threshold_twice(pid, name, codes)
+            if where is None:  # both values come from the base: reported there
+                continue
+            self.add(
+                *where,
+                ERROR,
+                f"threshold '{name}' has {len(values)} values for {_names(codes)} on the same date "
+                f"({' and '.join(map(str, values))}), so the rules are judged against both at once: keep one",
+            )
         unused: dict[str, list] = {}
         bad: dict[str, list] = {}
+        bad_values: dict[str, list] = {}
         for (v, c), values in defined.items():
             for name, value in values.items():
                 if name not in named.get((v, c), set()):
                     unused.setdefault(name, []).append(c)
                 if any(not isinstance(x, int) for x in value):
                     bad.setdefault(name, []).append(c)
+                    bad_values.setdefault(name, []).extend(x for x in value if not isinstance(x, int))
         all_named = sorted({n for names in named.values() for n in names})
         for name, codes in sorted(unused.items()):
             found = self.find([pid], "threshold", arity=4, contains=(name,))
@@ -1062,9 +1096,23 @@ class _Linter:
             self.add(
                 *self.top(self.find_threshold_text(chain, name), pid),
                 ERROR,
-                f"threshold '{name}' ({_names(codes)}) is not a whole number: write it without "
-                "quotes or units (hours and days are whole numbers)",
+                f"threshold '{name}' ({_names(codes)}) is not a whole number: "
+                + (
+                    number_words(" ".join(map(str, bad_values[name])))
+                    or "write it without quotes (hours and days are whole numbers)"
+                ),
             )
+
+    def find_threshold_twice(self, pid: str, name: str, codes: list) -> Where | None:
+        """Where this policy's own rules give threshold `name` a value: the line that names one of
+        the categories outright if there is one (likely the line added last), else the last line."""
+        places = []
+        for rule_file in self.rule_files_of([pid]):
+            for statement in rule_file.statements:
+                for fn in heads_and_bodies(statement)[0]:
+                    if _sig(fn) == ("threshold", 4) and name in _constants(fn.arguments[2]):
+                        places.append((bool(_constants(fn.arguments[1]) & {_code(c) for c in codes}), _where(fn)))
+        return max(places, key=lambda p: p[0])[1] if places else None
 
     def find_threshold_text(self, chain, name: str) -> Where | None:
         """Where a threshold `name` is given a value that is not a number."""
@@ -1281,6 +1329,37 @@ def _duplicates(node):
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             yield from _duplicates(item)
+
+
+# A number written with a decimal point or a unit after it ("17.5", "18 hours").
+_DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+)(?![\w.])")
+_UNIT = re.compile(r"\b(\d+)\s*(hours?|hrs?|h|days?|years?|yrs?|months?|weeks?|families)\b", re.IGNORECASE)
+
+
+def number_words(text: str) -> str | None:
+    """What is wrong, in plain words, with a number written as `text`: a decimal, or a unit after it."""
+    decimal = _DECIMAL.search(text)
+    if decimal:
+        return (
+            f"'{decimal.group(1)}' is a decimal number: thresholds are whole numbers (hours, days, "
+            "families), so write the whole number the source means"
+        )
+    unit = _UNIT.search(text)
+    if unit:
+        return (
+            f"'{unit.group(0)}' has a unit after the number: write the number alone ({unit.group(1)}); "
+            "the threshold's name says its unit (rsc_hours, work_days)"
+        )
+    return None
+
+
+def _number_hint(file: str, line: int) -> str | None:
+    """For a syntax error on a line that writes a number with a decimal point or a unit: why."""
+    try:
+        text = Path(file).read_text(encoding="utf-8").splitlines()[line - 1]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+    return number_words(re.sub(r'"[^"]*"|%.*$', "", text))
 
 
 def _paths_to(arguments, variable: str, prefix: tuple = ()) -> list[tuple]:
