@@ -548,7 +548,13 @@ def renew_cmd(path, year, fmt):
 
 @policy_group.command("show")
 @click.argument("policy_id", metavar="ID")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "json"]),
+    default="md",
+    help="md or html for people; json for programs: each requirement's thresholds and where each is set",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="write to this file, not stdout")
 def policy_show(policy_id, fmt, out):
     """The requirement catalogue of a policy, rendered from its rules."""

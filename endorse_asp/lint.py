@@ -45,7 +45,9 @@ import yaml
 from clingo import ast
 
 from . import lint_structure, lint_vocabulary
+from . import parameters as params_mod
 from . import policy as policymod
+from .parameters import number_words
 from .policy import PolicyError, policies_root
 
 Where = tuple[Path | str, int, int]  # a file, line and column a problem is reported at
@@ -348,9 +350,12 @@ class _Linter:
                 self.files.append(self.parse(path, pid))
             for path in self.exception_files(pid):
                 self.files.append(self.parse(path, pid))
+            if (directory / params_mod.FILE).is_file():
+                self.files.append(self.parameters(directory / params_mod.FILE, pid))
         for rule_file in self.files:
-            if rule_file.policy is not None and rule_file.ok:
+            if rule_file.policy is not None and rule_file.ok and rule_file.path.suffix == ".lp":
                 self.check_program_part(rule_file)
+                self.check_threshold_text(rule_file)
         for file, line, col, message in lint_structure.check(self.files):  # choice, disjunction, #include...
             self.add(file, line, col, ERROR, message)
         for file, line, col, message in lint_vocabulary.check(self.files):  # words no applicant can say
@@ -619,6 +624,42 @@ class _Linter:
                 continue
             files.append(path)
         return files
+
+    # ---- parameters.yaml
+    def parameters(self, path: Path, pid: str) -> RuleFile:
+        """A policy's thresholds, as the rules the compiler makes of them (each at the line of its
+        value), so that every check of rules sees them where they are written."""
+        rule_file = RuleFile(path, pid)
+        thresholds, found = params_mod.read(path)
+        for line, message in found:
+            self.add(path, line, 1, ERROR, message)
+        if found:
+            self.broken.add(pid)
+            rule_file.ok = False
+            return rule_file
+        try:
+            derived = bool(self.meta[pid]["data"].get("extends"))
+            rule_file.statements = policymod.parameter_statements(thresholds, path, "policy", derived)
+        except PolicyError as err:
+            self.broken.add(pid)
+            rule_file.ok = False
+            self.add(path, 1, 1, ERROR, str(err).removeprefix(f"{path}: "))
+        return rule_file
+
+    def check_threshold_text(self, rule_file: RuleFile) -> None:
+        """A threshold is given its value in parameters.yaml, never in a rule file."""
+        assert rule_file.policy is not None
+        for statement in rule_file.statements:
+            for fn in heads_and_bodies(statement)[0]:
+                if _sig(fn) == ("threshold", 4):
+                    name = ", ".join(sorted(_constants(fn.arguments[2]))) or str(fn.arguments[2])
+                    self.add(
+                        *_where(fn),
+                        ERROR,
+                        f"threshold '{name}' is set in rule text: give its value in "
+                        f"{display(self.policy_dirs[rule_file.policy] / params_mod.FILE)} (description, unit, "
+                        "reference, values by date), so that it is written once and dated",
+                    )
 
     # ---- rule files
     def parse(self, path: Path, pid: str | None) -> RuleFile:
@@ -1178,6 +1219,8 @@ class _Linter:
                     or self.find([pid], "replace", contains=(key,) if isinstance(key, str) else ())
                     or (self.meta[pid]["path"], 1, 1)
                 )
+                if Path(where[0]).name == params_mod.FILE:  # a value the base lacks adds a threshold
+                    continue
                 keys = sorted({str(k) for (vv, cc, k) in base_keys if vv == v and cc == c})
                 self.add(
                     *where,
@@ -1329,28 +1372,6 @@ def _duplicates(node):
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             yield from _duplicates(item)
-
-
-# A number written with a decimal point or a unit after it ("17.5", "18 hours").
-_DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+)(?![\w.])")
-_UNIT = re.compile(r"\b(\d+)\s*(hours?|hrs?|h|days?|years?|yrs?|months?|weeks?|families)\b", re.IGNORECASE)
-
-
-def number_words(text: str) -> str | None:
-    """What is wrong, in plain words, with a number written as `text`: a decimal, or a unit after it."""
-    decimal = _DECIMAL.search(text)
-    if decimal:
-        return (
-            f"'{decimal.group(1)}' is a decimal number: thresholds are whole numbers (hours, days, "
-            "families), so write the whole number the source means"
-        )
-    unit = _UNIT.search(text)
-    if unit:
-        return (
-            f"'{unit.group(0)}' has a unit after the number: write the number alone ({unit.group(1)}); "
-            "the threshold's name says its unit (rsc_hours, work_days)"
-        )
-    return None
 
 
 def _number_hint(file: str, line: int) -> str | None:

@@ -47,17 +47,45 @@ def test_the_shipped_tree_checks_without_a_single_warning():
 
 
 def test_two_values_for_one_threshold_on_one_date(tree):
-    rsc = tree / "mi-aimh" / "rsc.lp"
-    line = edit(
-        rsc,
-        'rsc_after(p, C, "rsc.hours", bachelor)               :- specialist_family(p, C).',
-        'threshold(p, "IFS", rsc_hours, 30).\nrsc_after(p, C, "rsc.hours", bachelor) :- specialist_family(p, C).',
+    parameters = tree / "mi-aimh" / "parameters.yaml"
+    line = (
+        edit(parameters, "    IFS:\n      2017-01-01: 24\n", "    IFS:\n      2017-01-01: 24\n      2017-01-01: 30\n")
+        + 2
     )
     problem = only_error(tree)
-    assert Path(problem.file).resolve() == rsc.resolve() and problem.line == line
+    assert (Path(problem.file).resolve(), problem.line) == (parameters.resolve(), line)
     assert problem.message == (
-        "threshold 'rsc_hours' has 2 values for IFS on the same date (24 and 30), so the rules are judged "
+        f"threshold 'rsc_hours' has two values for IFS on 2017-01-01 (lines {line - 1} and {line}): keep one; "
+        "a value that changes later gets its own date"
+    )
+
+
+def test_two_keys_giving_one_category_a_value_on_one_date(tree):
+    # IFS has its own value (24); a value for every specialist_family category gives it a second one.
+    parameters = tree / "mi-aimh" / "parameters.yaml"
+    line = edit(
+        parameters,
+        "    ECFS:\n      2017-01-01: 24\n",
+        "    ECFS:\n      2017-01-01: 24\n    specialist_family(p, C):\n      2017-01-01: 30\n",
+    )
+    problem = only_error(tree)
+    # at one of the two values (IFS's own, the line before ECFS; or the group's, added below it)
+    assert Path(problem.file).resolve() == parameters.resolve() and problem.line in (line - 1, line + 3)
+    assert problem.message == (
+        "threshold 'rsc_hours' has 2 values for IFS, ECFS on the same date (24 and 30), so the rules are judged "
         "against both at once: keep one"
+    )
+
+
+def test_a_threshold_set_in_rule_text_is_an_error(tree):
+    rsc = tree / "vaimh" / "rsc.lp"
+    rsc.write_text(rsc.read_text(encoding="utf-8") + 'threshold(p, "IFS", rsc_hours, 24).\n', encoding="utf-8")
+    line = len(rsc.read_text(encoding="utf-8").splitlines())
+    problem = only_error(tree)
+    assert (Path(problem.file).resolve(), problem.line) == (rsc.resolve(), line)
+    assert problem.message == (
+        f"threshold 'rsc_hours' is set in rule text: give its value in {tree / 'vaimh' / 'parameters.yaml'} "
+        "(description, unit, reference, values by date), so that it is written once and dated"
     )
 
 
@@ -89,10 +117,10 @@ VOCABULARY = [
         "unknown service 'imh_treatmnt' in work_service/4 (did you mean 'imh_treatment'?)",
     ),
     (
-        "vaimh/rsc.lp",
-        'threshold(p, "IFRS", rsc_hours, 24).',
-        'threshold(p, "IFRS ", rsc_hours, 24).',
-        "unknown endorsement code 'IFRS ' in threshold/4 (did you mean 'IFRS'?)",
+        "vaimh/parameters.yaml",
+        "    IFRS:\n      2017-01-01: 12\n",
+        "    IFRSS:\n      2017-01-01: 12\n",
+        "unknown endorsement code 'IFRSS' in threshold/4 (did you mean 'IFRS'?)",
     ),
 ]
 
@@ -106,7 +134,9 @@ def test_a_word_the_applicant_format_lacks(tree, file, old, new, message):
     # for a category, is that policy's too).
     assert all(Path(p.file).resolve().is_relative_to(path.parent.resolve()) for p in found), "\n".join(map(str, found))
     (hit,) = [p for p in found if message in p.message]
-    assert (Path(hit.file).resolve(), hit.line, hit.severity) == (path.resolve(), line, "error")
+    # in parameters.yaml, at the line of the value the key gives
+    expected = line + 1 if path.suffix == ".yaml" else line
+    assert (Path(hit.file).resolve(), hit.line, hit.severity) == (path.resolve(), expected, "error")
 
 
 @pytest.mark.parametrize(
@@ -114,27 +144,32 @@ def test_a_word_the_applicant_format_lacks(tree, file, old, new, message):
     [
         (
             "17.5",
-            "'17.5' is a decimal number: thresholds are whole numbers (hours, days, families), so write the "
-            "whole number the source means",
+            "threshold 'rsc_hours', IFRS, 2017-01-01: '17.5' is a decimal number: thresholds are whole numbers "
+            "(hours, days, families), so write the whole number the source means",
         ),
         (
             "18 hours",
-            "'18 hours' has a unit after the number: write the number alone (18); the threshold's name "
-            "says its unit (rsc_hours, work_days)",
-        ),
-        (
-            '"24 hours"',
-            "threshold 'rsc_hours' (IFRS) is not a whole number: '24 hours' has a unit after the "
-            "number: write the number alone (24)",
+            "threshold 'rsc_hours', IFRS, 2017-01-01: '18 hours' has a unit after the number: write the number "
+            "alone (18); the threshold's unit is its `unit:` line",
         ),
     ],
 )
-def test_a_decimal_or_a_unit_in_a_number_is_explained(tree, written, words):
-    rsc = tree / "vaimh" / "rsc.lp"
-    line = edit(rsc, 'threshold(p, "IFRS", rsc_hours, 24).', f'threshold(p, "IFRS", rsc_hours, {written}).')
+def test_a_decimal_or_a_unit_in_a_parameter_is_explained(tree, written, words):
+    parameters = tree / "vaimh" / "parameters.yaml"
+    line = edit(parameters, "    IFRS:\n      2017-01-01: 24\n", f"    IFRS:\n      2017-01-01: {written}\n") + 1
     problem = only_error(tree)
-    assert Path(problem.file).resolve() == rsc.resolve() and problem.line == line
-    assert words in problem.message
+    assert (Path(problem.file).resolve(), problem.line, problem.message) == (parameters.resolve(), line, words)
+
+
+def test_a_decimal_in_rule_text_is_explained_at_the_syntax_error(tree):
+    rsc = tree / "vaimh" / "rsc.lp"
+    rsc.write_text(rsc.read_text(encoding="utf-8") + 'families_minimum(p, "IFA", "x", "y", 17.5).\n', encoding="utf-8")
+    problem = only_error(tree)
+    assert Path(problem.file).resolve() == rsc.resolve() and "syntax error" in problem.message
+    assert problem.message.endswith(
+        "('17.5' is a decimal number: thresholds are whole numbers (hours, days, families), so write the whole "
+        "number the source means)"
+    )
 
 
 def test_a_base_that_does_not_parse_is_reported_in_its_file_only(tree):
@@ -143,8 +178,8 @@ def test_a_base_that_does_not_parse_is_reported_in_its_file_only(tree):
     training = tree / "mi-aimh" / "training.lp"
     line = edit(
         training,
-        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical).",
-        "threshold(p, C, rsc_didactic_hours, 15 :- track(p, C, clinical).",
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours) :- track(p, C, clinical).',
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours :- track(p, C, clinical).',
     )
     problem = only_error(tree)
     assert Path(problem.file).resolve() == training.resolve() and problem.line == line
