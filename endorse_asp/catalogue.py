@@ -8,6 +8,7 @@ or a dated exception changes is found by comparing catalogues, plus the
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,8 @@ class Category:
     band: str
     requirements: list[Requirement]
     thresholds: dict[str, int]
+    set_at: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (file:line, since)
+    uses: dict[str, list[str]] = field(default_factory=dict)  # requirement id -> threshold names
 
     @property
     def renewal(self) -> bool:
@@ -134,6 +137,8 @@ def categories(program: Program, variant: str, chain: list[Policy]) -> dict[str,
             str(meta["band"]),
             reqs,
             dict(sorted(cat.thresholds.get((variant, code), {}).items())),
+            cat.set_at.get((variant, code), {}),
+            {r.id: cat.uses.get((variant, code, r.id), []) for r in reqs},
         )
     return found
 
@@ -228,8 +233,47 @@ def notes(policy: Policy) -> list[Note]:
     return found
 
 
+def as_json(program: Program, policy_id: str, shown: dict[str, Category]) -> dict:
+    """The catalogue as data: each requirement with the thresholds it rests on, each threshold with
+    its value, unit, the date it took effect and where it is set (`set_in`, relative to the
+    policies folder) and, when set by a base, which (`inherited_from`)."""
+    by_folder = {p.directory.name: p for p in program.policies.values()}
+
+    def threshold(category: Category, name: str) -> dict:
+        where, since = category.set_at.get(name, ("", ""))
+        owner = by_folder.get(where.split("/")[0])
+        return {
+            "name": name,
+            "value": category.thresholds[name],
+            "unit": owner.parameters.get(name, {}).get("unit", "") if owner else "",
+            "since": since or None,
+            "set_in": where or None,
+            "inherited_from": owner.id if owner and owner.id != policy_id else None,
+        }
+
+    return {
+        "policy": policy_id,
+        "categories": [
+            {
+                "code": c.label,
+                "title": c.title,
+                "requirements": [
+                    {
+                        "id": r.id,
+                        "summary": r.summary,
+                        "source": {"document": r.document, "section": r.section, "heading": r.heading},
+                        "thresholds": [threshold(c, name) for name in c.uses.get(r.id, []) if name in c.thresholds],
+                    }
+                    for r in c.requirements
+                ],
+            }
+            for c in shown.values()
+        ],
+    }
+
+
 def show(policy_id: str, fmt: str, root: Path | None = None) -> str:
-    """The catalogue page of a policy (`fmt`: md or html). Raises PolicyError for an unknown id."""
+    """The catalogue page of a policy (`fmt`: md, html or json). Raises PolicyError for an unknown id."""
     root = root or policies_root()
     known = {p.id: p for p in (read_policy(d, i) for i, d in enumerate(policy_dirs(root)))}
     if policy_id not in known:
@@ -243,6 +287,8 @@ def show(policy_id: str, fmt: str, root: Path | None = None) -> str:
     restated = restatements(program)
     main = main_variant(program, policy_id)
     shown = categories(program, main.name, chain)
+    if fmt == "json":
+        return json.dumps(as_json(program, policy_id, shown), indent=2, ensure_ascii=False) + "\n"
     base = None
     if policy.extends:
         base = compare(

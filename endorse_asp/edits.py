@@ -47,6 +47,25 @@ def apply(applicant: Applicant, exprs: list[str]) -> Applicant:
         raise InputError([_blame(problem, paths) for problem in err.problems]) from None
 
 
+def check_expression(expr: str) -> str | None:
+    """What is wrong with an edit expression on its own, before any applicant: its form, a field
+    name the applicant format does not have (with the closest one), a value that is not YAML.
+    None when nothing is."""
+    match = _EXPR.fullmatch(expr)
+    if match is None:
+        return f"edit {expr!r}: malformed edit; expected PATH=VALUE, PATH+=VALUE or del PATH"
+    schema, where = SCHEMA, ""
+    try:
+        for segment in _segments(match["target"] or match["path"]):
+            schema = _child_schema(schema, segment, where)
+            where = join(where, segment)
+        if match["path"]:
+            _value(match["value"], "edit")
+    except _EditError as err:
+        return f"edit {expr!r}: {err}"
+    return None
+
+
 def _apply_one(raw: dict, match: re.Match, source: str) -> None:
     """Perform one parsed edit on `raw` in place."""
     if match["target"]:

@@ -44,8 +44,10 @@ import clingo
 import yaml
 from clingo import ast
 
-from . import lint_structure
+from . import lint_structure, lint_vocabulary
+from . import parameters as params_mod
 from . import policy as policymod
+from .parameters import number_words
 from .policy import PolicyError, policies_root
 
 Where = tuple[Path | str, int, int]  # a file, line and column a problem is reported at
@@ -322,6 +324,7 @@ class _Linter:
         self.broken: set[str] = set()  # policy ids whose own files have errors
         self.unbridgeable: set[str] = set()  # bases whose declarations cannot be inherited
         self.seen: dict[str, set] = {}  # policy id -> keys of the grounded problems found
+        self.cases: list = []  # the committee test cases read (policytest.Case)
 
     current: str | None = None  # the policy whose grounded checks are running
 
@@ -330,8 +333,12 @@ class _Linter:
         return found or (self.meta[pid]["path"], 1, 1)
 
     def add(self, file, line, col, severity, message) -> None:
+        # A problem found while checking a policy is that policy's, reported in its own folder,
+        # never in a file of its base (which, checked on its own, may be sound): placed at what the
+        # policy itself wrote, else at its policy.yaml, naming the base's line it concerns.
         if self.current and not _inside(str(file), self.policy_dirs[self.current].resolve()):
-            message = f"in policy '{self.current}': {message}"
+            message = f"{message} (the base's rule at {display(file)}:{line})"
+            file, line, col = self.meta[self.current]["path"], 1, 1
         self.problems.append(Problem(display(file), int(line or 1), int(col or 1), severity, message))
 
     # ---- the steps
@@ -344,10 +351,15 @@ class _Linter:
                 self.files.append(self.parse(path, pid))
             for path in self.exception_files(pid):
                 self.files.append(self.parse(path, pid))
+            if (directory / params_mod.FILE).is_file():
+                self.files.append(self.parameters(directory / params_mod.FILE, pid))
         for rule_file in self.files:
-            if rule_file.policy is not None and rule_file.ok:
+            if rule_file.policy is not None and rule_file.ok and rule_file.path.suffix == ".lp":
                 self.check_program_part(rule_file)
+                self.check_threshold_text(rule_file)
         for file, line, col, message in lint_structure.check(self.files):  # choice, disjunction, #include...
+            self.add(file, line, col, ERROR, message)
+        for file, line, col, message in lint_vocabulary.check(self.files):  # words no applicant can say
             self.add(file, line, col, ERROR, message)
         self.check_predicates()
         cases = self.collect_cases()
@@ -614,6 +626,42 @@ class _Linter:
             files.append(path)
         return files
 
+    # ---- parameters.yaml
+    def parameters(self, path: Path, pid: str) -> RuleFile:
+        """A policy's thresholds, as the rules the compiler makes of them (each at the line of its
+        value), so that every check of rules sees them where they are written."""
+        rule_file = RuleFile(path, pid)
+        thresholds, found = params_mod.read(path)
+        for line, message in found:
+            self.add(path, line, 1, ERROR, message)
+        if found:
+            self.broken.add(pid)
+            rule_file.ok = False
+            return rule_file
+        try:
+            derived = bool(self.meta[pid]["data"].get("extends"))
+            rule_file.statements = policymod.parameter_statements(thresholds, path, "policy", derived)
+        except PolicyError as err:
+            self.broken.add(pid)
+            rule_file.ok = False
+            self.add(path, 1, 1, ERROR, str(err).removeprefix(f"{path}: "))
+        return rule_file
+
+    def check_threshold_text(self, rule_file: RuleFile) -> None:
+        """A threshold is given its value in parameters.yaml, never in a rule file."""
+        assert rule_file.policy is not None
+        for statement in rule_file.statements:
+            for fn in heads_and_bodies(statement)[0]:
+                if _sig(fn) == ("threshold", 4):
+                    name = ", ".join(sorted(_constants(fn.arguments[2]))) or str(fn.arguments[2])
+                    self.add(
+                        *_where(fn),
+                        ERROR,
+                        f"threshold '{name}' is set in rule text: give its value in "
+                        f"{display(self.policy_dirs[rule_file.policy] / params_mod.FILE)} (description, unit, "
+                        "reference, values by date), so that it is written once and dated",
+                    )
+
     # ---- rule files
     def parse(self, path: Path, pid: str | None) -> RuleFile:
         rule_file = RuleFile(path, pid)
@@ -677,7 +725,10 @@ class _Linter:
         if notes:
             message += "; " + "; ".join(notes)
         severity = ERROR if head.group("sev") == "error" else WARNING
-        if syntax and "unexpected" in message and int(head.group("col")) == 1:
+        hint = _number_hint(head.group("file"), int(head.group("line"))) if syntax else None
+        if hint:
+            message += f" ({hint})"
+        elif syntax and "unexpected" in message and int(head.group("col")) == 1:
             message += " (does the statement before it end with a '.'?)"
         elif "unsafe variables" in message:
             message += " (every variable of a rule must also appear in a positive condition of its body)"
@@ -771,6 +822,10 @@ class _Linter:
         return statements
 
     def check_predicates(self) -> None:
+        # A policy built on a base whose files do not parse: what it reads from the base, or
+        # defines for the base's rules and bridges to read, would look wrong here; the error is
+        # the base's, reported in the base's file only. Likewise for the engine's declarations.
+        shaky = {pid for pid in self.policy_dirs if any(b in self.broken for b in self.chain(pid)[1:])}
         defined: dict[tuple, Where] = {}
         read: dict[tuple, list[tuple[RuleFile, Where] | tuple[None, None]]] = {}  # (rule file, where) of each use
         own: dict[tuple, Where] = {}
@@ -779,7 +834,7 @@ class _Linter:
                 heads, bodies = heads_and_bodies(statement)
                 for fn in heads:
                     defined.setdefault(_sig(fn), _where(fn))
-                    if rule_file.policy is not None:
+                    if rule_file.policy is not None and rule_file.policy not in shaky:
                         own.setdefault(_sig(fn), _where(fn))
                 for fn in bodies:
                     read.setdefault(_sig(fn), []).append((rule_file, _where(fn)))
@@ -802,7 +857,9 @@ class _Linter:
             reported = set()
             hint = _closest(f"{sig[0]}/{sig[1]}", names)
             for user, at in uses:
-                if user is None or at is None or user.path in reported:
+                if user is None or at is None or user.path in reported or user.policy in shaky:
+                    continue
+                if user.policy is None and self.broken:
                     continue
                 reported.add(user.path)
                 if user.policy is None:  # the engine reads a declaration no policy makes (yet)
@@ -831,44 +888,19 @@ class _Linter:
 
     # ---- committee test cases
     def collect_cases(self) -> set[tuple[str, str]] | None:
-        """(policy, category) pairs some committee test case expects something of."""
-        from . import load, policytest
+        """(policy, category) pairs some committee test case expects something of; every case
+        that does not fit the test-case schema is an error at its own line (policytest.check_case)."""
+        from . import policytest
 
         expected: set = set()
         for pid, directory in sorted(self.policy_dirs.items()):
             tests = directory / "tests"
             if not tests.is_dir() or pid in self.broken:
                 continue
-            try:
-                cases = policytest.collect([tests])
-            except (load.InputError, yaml.YAMLError) as err:
-                problems = getattr(err, "problems", None)
-                if problems:
-                    for p in problems:
-                        self.add(p.file, p.line, 1, ERROR, (f"{p.path}: " if p.path else "") + p.message)
-                else:
-                    mark = getattr(err, "problem_mark", None)
-                    self.add(
-                        getattr(mark, "name", tests),
-                        mark.line + 1 if mark else 1,
-                        mark.column + 1 if mark else 1,
-                        ERROR,
-                        f"test file is not valid YAML: {err}",
-                    )
-                continue
-            except (ValueError, KeyError, TypeError, AttributeError) as err:
-                self.add(tests, 1, 1, ERROR, f"the test cases cannot be read: {err}")
-                continue
-            for case in cases:
-                if not isinstance(case.expect, dict):
-                    self.add(
-                        case.file,
-                        1,
-                        1,
-                        ERROR,
-                        f"case '{case.name}': expect must be a mapping of categories to what they should be",
-                    )
-                    continue
+            for case in policytest.collect([tests]):
+                self.cases.append(case)
+                for p in case.problems:
+                    self.add(p.file, p.line, 1, ERROR, (f"{p.path}: " if p.path else "") + p.message)
                 for target in case.expect:
                     policy, _, code = str(target).rpartition("/")
                     expected.add((policy or case.policy, code))
@@ -1062,14 +1094,33 @@ class _Linter:
                 f"threshold '{name}' is named for {_names(codes)} but not defined there: add "
                 f"threshold(p, C, {name}, <number>){_closest(name, every_name)}",
             )
+        twice: dict[tuple, list] = {}  # (name, values) -> categories given both values on one date
+        for (_, c), values in defined.items():
+            for name, value in values.items():
+                if len(set(map(str, value))) > 1:
+                    twice.setdefault((name, tuple(sorted(set(value), key=str))), []).append(c)
+        for (name, values), codes in sorted(twice.items(), key=str):
+            if self.inherited(pid, chain, ("threshold twice", name)):
+                continue
+            where = self.find_threshold_twice(pid, name, codes)
+            if where is None:  # both values come from the base: reported there
+                continue
+            self.add(
+                *where,
+                ERROR,
+                f"threshold '{name}' has {len(values)} values for {_names(codes)} on the same date "
+                f"({' and '.join(map(str, values))}), so the rules are judged against both at once: keep one",
+            )
         unused: dict[str, list] = {}
         bad: dict[str, list] = {}
+        bad_values: dict[str, list] = {}
         for (v, c), values in defined.items():
             for name, value in values.items():
                 if name not in named.get((v, c), set()):
                     unused.setdefault(name, []).append(c)
                 if any(not isinstance(x, int) for x in value):
                     bad.setdefault(name, []).append(c)
+                    bad_values.setdefault(name, []).extend(x for x in value if not isinstance(x, int))
         all_named = sorted({n for names in named.values() for n in names})
         for name, codes in sorted(unused.items()):
             found = self.find([pid], "threshold", arity=4, contains=(name,))
@@ -1087,9 +1138,23 @@ class _Linter:
             self.add(
                 *self.top(self.find_threshold_text(chain, name), pid),
                 ERROR,
-                f"threshold '{name}' ({_names(codes)}) is not a whole number: write it without "
-                "quotes or units (hours and days are whole numbers)",
+                f"threshold '{name}' ({_names(codes)}) is not a whole number: "
+                + (
+                    number_words(" ".join(map(str, bad_values[name])))
+                    or "write it without quotes (hours and days are whole numbers)"
+                ),
             )
+
+    def find_threshold_twice(self, pid: str, name: str, codes: list) -> Where | None:
+        """Where this policy's own rules give threshold `name` a value: the line that names one of
+        the categories outright if there is one (likely the line added last), else the last line."""
+        places = []
+        for rule_file in self.rule_files_of([pid]):
+            for statement in rule_file.statements:
+                for fn in heads_and_bodies(statement)[0]:
+                    if _sig(fn) == ("threshold", 4) and name in _constants(fn.arguments[2]):
+                        places.append((bool(_constants(fn.arguments[1]) & {_code(c) for c in codes}), _where(fn)))
+        return max(places, key=lambda p: p[0])[1] if places else None
 
     def find_threshold_text(self, chain, name: str) -> Where | None:
         """Where a threshold `name` is given a value that is not a number."""
@@ -1155,6 +1220,8 @@ class _Linter:
                     or self.find([pid], "replace", contains=(key,) if isinstance(key, str) else ())
                     or (self.meta[pid]["path"], 1, 1)
                 )
+                if Path(where[0]).name == params_mod.FILE:  # a value the base lacks adds a threshold
+                    continue
                 keys = sorted({str(k) for (vv, cc, k) in base_keys if vv == v and cc == c})
                 self.add(
                     *where,
@@ -1206,6 +1273,35 @@ class _Linter:
                 1,
             )
             untested.setdefault(where, []).append(code)
+        ids: dict[str, set] = {}
+        for v, c, r, _ in atoms.get("requirement", 4):
+            if v in own:
+                ids.setdefault(c, set()).add(r)
+        for case in self.cases:
+            for target, expected in case.expect.items() if not case.problems else ():
+                policy, _, code = str(target).rpartition("/")
+                if (policy or case.policy) != pid:
+                    continue
+                line = case.lines.get(f".expect.{target}") or case.line
+                if code not in codes:
+                    self.add(
+                        case.file,
+                        line,
+                        1,
+                        ERROR,
+                        f"expect.{target}: policy '{pid}' has no category '{code}'{_closest(code, codes)}",
+                    )
+                    continue
+                named = {*(expected.get("blockers") or []), *(expected.get("requirements") or {})}
+                for rid in sorted(named - ids.get(code, set())):
+                    self.add(
+                        case.file,
+                        line,
+                        1,
+                        ERROR,
+                        f"expect.{target}: {code} has no requirement '{rid}'"
+                        f"{_closest(rid, sorted(ids.get(code, set())))}",
+                    )
         for where, missing in sorted(untested.items(), key=lambda kv: tuple(map(str, kv[0]))):
             several = len(missing) > 1
             self.add(
@@ -1277,6 +1373,15 @@ def _duplicates(node):
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             yield from _duplicates(item)
+
+
+def _number_hint(file: str, line: int) -> str | None:
+    """For a syntax error on a line that writes a number with a decimal point or a unit: why."""
+    try:
+        text = Path(file).read_text(encoding="utf-8").splitlines()[line - 1]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+    return number_words(re.sub(r'"[^"]*"|%.*$', "", text))
 
 
 def _paths_to(arguments, variable: str, prefix: tuple = ()) -> list[tuple]:

@@ -26,13 +26,14 @@ import importlib.resources
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import clingo
 import yaml
 from clingo import ast
 
+from . import parameters as params_mod
 from .terms import decode
 
 
@@ -144,6 +145,12 @@ class Policy:
     state: str | None = None  # where it endorses (a two-letter code): a resident's own policy, shown first
     renews: dict = field(default_factory=dict)  # {association, categories}: what `renew` judges here
     categories: tuple[str, ...] = ()  # the order outputs list its categories in
+    parameters: dict = field(default_factory=dict)  # its thresholds, from parameters.yaml (parameters.py)
+
+    @property
+    def cuts(self) -> list[dt.date]:
+        """The dates on which one of its own threshold values changes."""
+        return params_mod.cuts(self.parameters)
 
     def document(self, key: str) -> str:
         """The file name a rule's document key stands for."""
@@ -165,12 +172,14 @@ class Policy:
 
 @dataclass(frozen=True)
 class Variant:
-    """A policy with a set of its exceptions, in force over the stretches [from, to] (None: open)."""
+    """A policy with a set of its exceptions, in force over the stretches [from, to] (None: open),
+    judged with the threshold values in force from `values_from` (None: the first values)."""
 
     name: str
     policy: str
     exceptions: tuple[str, ...]
     stretches: tuple[tuple[dt.date | None, dt.date | None], ...] = ((None, None),)
+    values_from: dt.date | None = None
 
     def in_force(self, day: dt.date) -> bool:
         return any((start is None or start <= day) and (end is None or day <= end) for start, end in self.stretches)
@@ -202,6 +211,8 @@ class Catalogue:
     requirements: dict = field(default_factory=dict)  # (variant, code) -> {req id: summary}
     sources: dict = field(default_factory=dict)  # (variant, code, req id) -> (doc, section, heading)
     thresholds: dict = field(default_factory=dict)  # (variant, code) -> {name: value}
+    set_at: dict = field(default_factory=dict)  # (variant, code) -> {name: (file:line, since)}
+    uses: dict = field(default_factory=dict)  # (variant, code, req id) -> [threshold names it rests on]
     scopes: dict = field(default_factory=dict)  # (variant, code, req id) -> [scope terms]
     pure: set = field(default_factory=set)  # (variant, code, req id) judged once, under the base
     lists: dict = field(default_factory=dict)  # (variant, code) -> {test: {"provider"|...: [accepted]}}
@@ -250,7 +261,7 @@ class Program:
     def base_of(self, variant: str) -> str | None:
         """The variant whose verdicts `variant` shares (a base ground once under its own name), if any."""
         base = self.policies[self.variants[variant].policy].extends
-        shared = base and not self.policies[base].exceptions and not self.policies[base].extends
+        shared = base and _shareable(self.policies[base])
         return base if shared and base in self.variants else None
 
     def variant_for(self, policy: str, day: dt.date | None = None) -> Variant:
@@ -283,6 +294,9 @@ class Program:
             cat.sources[(v, c, r)] = (doc, section, heading)
         for v, c, name, value in _atoms(atoms, "threshold", 4, self.variants):
             cat.thresholds.setdefault((v, c), {})[name] = value
+        for v, c, name, where, since in _atoms(atoms, "threshold_at", 5, self.variants):
+            cat.set_at.setdefault((v, c), {})[name] = (where, since)
+        _read_uses(atoms, cat, self.variants)
         for v, c, r, scope in _atoms(atoms, "scope", 4, self.variants):
             cat.scopes.setdefault((v, c, r), []).append(scope)
         cat.pure = set(_atoms(atoms, "pure", 3, self.variants))
@@ -344,7 +358,7 @@ class Program:
 
 
 # The classes a cache file may name (nothing else is ever built from one).
-_CACHED_CLASSES = frozenset({"Policy", "Variant", "Catalogue", "Exception_"})
+_CACHED_CLASSES = frozenset({"Policy", "Variant", "Catalogue", "Exception_", "Value"})
 
 
 def _to_json(value):
@@ -386,9 +400,39 @@ def _from_json(value: dict):
         if tag == "d":
             return dict(inner)
     if value.keys() == {"c", "f"}:
-        cls = {"Policy": Policy, "Variant": Variant, "Catalogue": Catalogue, "Exception_": Exception_}[value["c"]]
+        cls = {
+            "Policy": Policy,
+            "Variant": Variant,
+            "Catalogue": Catalogue,
+            "Exception_": Exception_,
+            "Value": params_mod.Value,
+        }[value["c"]]
         return cls(**value["f"])
     return value
+
+
+def _read_uses(atoms, cat: Catalogue, variants) -> None:
+    """Which thresholds each requirement rests on: a declaration `d(V, C, R, ...)` of a requirement
+    R whose further arguments name a threshold of V/C (whatever the kind of requirement)."""
+    for name, arity, positive in atoms.signatures:
+        if arity < 4 or not positive or name in ("threshold", "threshold_at"):
+            continue
+        for atom in atoms.by_signature(name, arity):
+            v, c, r, *rest = decode(atom.symbol)[1:]
+            names = cat.thresholds.get((v, c), {}) if v in variants else {}
+            if not names or r not in cat.requirements.get((v, c), {}):
+                continue
+            for word in _flat(rest):
+                if word in names and word not in cat.uses.setdefault((v, c, r), []):
+                    cat.uses[(v, c, r)].append(word)
+
+
+def _flat(values) -> list:
+    """Every value inside decoded terms (a function decodes as a tuple of its name and arguments)."""
+    found = []
+    for value in values:
+        found.extend(_flat(value) if isinstance(value, tuple) else [value])
+    return found
 
 
 def _owner(term: clingo.Symbol) -> str:
@@ -464,8 +508,77 @@ def read_policy(directory: Path, index: int) -> Policy:
     )
 
 
-def variants_of(policy: Policy) -> list[Variant]:
-    """One variant per distinct set of exceptions in force, with every stretch of time it covers."""
+def with_parameters(policy: Policy) -> Policy:
+    """The policy with its thresholds read from its parameters file (read only for the policies
+    compiled, so that a mistake there stops no other policy)."""
+    path = policy.directory / params_mod.FILE
+    if not path.is_file():
+        return policy
+    thresholds, problems = params_mod.read(path)
+    if problems:
+        line, message = problems[0]
+        raise PolicyError(f"{path}:{line}: {message}")
+    return replace(policy, parameters=thresholds)
+
+
+def _shareable(base: Policy) -> bool:
+    """A base judged once under its own name, shared by every policy extending it: one with no
+    dated exceptions, no base of its own and threshold values that never change."""
+    return not base.exceptions and not base.extends and not base.cuts
+
+
+def values_part(policy: Policy, day: dt.date | None) -> str | None:
+    """The program part of a policy's threshold values in force from `day` (None: the first);
+    None for a policy with no parameters file."""
+    if not policy.parameters:
+        return None
+    return f"{policy.part}_values_{sum(1 for d in policy.cuts if day is not None and d <= day)}"
+
+
+def parameter_statements(thresholds: dict, where: Path, part: str, derived: bool = False) -> list:
+    """A policy's thresholds (read from `where`) as rules, one program part per stretch of its
+    values (values_part), each rule located at the line of the file that gives its value; in a
+    derived policy, each also replaces the base's value (parameters.rule)."""
+    statements: list = []
+    changes = params_mod.cuts(thresholds)
+    for day in [None, *changes]:
+        text = [f"#program {part}_values_{sum(1 for d in changes if day is not None and d <= day)}(p)."]
+        lines = [1]
+        for name, value in params_mod.in_force(thresholds, day):
+            text.append(params_mod.rule(name, value, f"{where.parent.name}/{where.name}", derived))
+            lines.append(value.line)
+        found: list = []
+        try:
+            ast.parse_string("\n".join(text), found.append)
+        except RuntimeError as err:
+            raise PolicyError(f"{where}: a key under values is not a condition the rules can read: {err}") from None
+        for statement in found:
+            # a statement's line in the generated text (1-based) is its index in `lines`
+            line = lines[min(statement.location.begin.line - 1, len(lines) - 1)]
+            statements.append(_relocate(statement, str(where), line))
+    return statements
+
+
+def _relocate(node, filename: str, line: int):
+    """The AST node with every location set to `filename:line`, as if written there."""
+    position = ast.Position(filename, line, 1)
+    location = ast.Location(position, position)
+    changes = {}
+    for key in node.child_keys:
+        child = getattr(node, key)
+        if isinstance(child, ast.AST):
+            changes[key] = _relocate(child, filename, line)
+        elif isinstance(child, (list, ast.ASTSequence)):
+            changes[key] = [_relocate(c, filename, line) if isinstance(c, ast.AST) else c for c in child]
+    if "location" in node.keys():
+        changes["location"] = location
+    return node.update(**changes)
+
+
+def variants_of(policy: Policy, chain: list[Policy] | None = None) -> list[Variant]:
+    """One variant per distinct set of exceptions in force and of threshold values (its own and
+    its bases', `chain`), with every stretch of time it covers."""
+    changes = sorted({d for p in chain or [policy] for d in p.cuts})
     cuts = sorted(
         {
             d
@@ -473,6 +586,7 @@ def variants_of(policy: Policy) -> list[Variant]:
             for d in (e.valid_from, e.valid_to and e.valid_to + dt.timedelta(1))
             if d is not None
         }
+        | set(changes)
     )
     bounds = [None, *cuts, None]
     stretches: dict[tuple, list] = {}
@@ -485,10 +599,17 @@ def variants_of(policy: Policy) -> list[Variant]:
                 if (e.valid_from is None or e.valid_from <= probe) and (e.valid_to is None or probe <= e.valid_to)
             )
         )
-        stretches.setdefault(active, []).append((start, stop - dt.timedelta(1) if stop else None))
+        values_from = max((d for d in changes if d <= probe), default=None)
+        stretches.setdefault((active, values_from), []).append((start, stop - dt.timedelta(1) if stop else None))
     return [
-        Variant("+".join((policy.id, *active)), policy.id, active, tuple(ranges))
-        for active, ranges in stretches.items()
+        Variant(
+            "+".join((policy.id, *active)) + (f"@{values_from}" if values_from else ""),
+            policy.id,
+            active,
+            tuple(ranges),
+            values_from,
+        )
+        for (active, values_from), ranges in stretches.items()
     ]
 
 
@@ -643,7 +764,9 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
                 raise PolicyError(f"policy '{policy.id}' extends itself through {line[-1].id}")
         return line
 
-    needed = {p.id: p for policy in judged for p in chain(policy)}
+    needed = {p.id: with_parameters(p) for policy in judged for p in chain(policy)}
+    every.update(needed)
+    judged = [needed[p.id] for p in judged]
     statements: list = []
     parsed: set[str] = set()
     _parse(sorted((root / "common").glob("*.lp")), None, statements, parsed)
@@ -653,6 +776,11 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
         _parse(sorted(policy.directory.glob("*.lp")), policy.part, own, parsed)
         for n, exc in enumerate(policy.exceptions):
             _parse([exc.file], f"{policy.part}_exception_{n}", own, parsed)
+        own.extend(
+            parameter_statements(
+                policy.parameters, policy.directory / params_mod.FILE, policy.part, derived=bool(policy.extends)
+            )
+        )
         signatures[policy.id] = declared_signatures(own)
         statements.extend(with_touched(own) if policy.extends else own)
     for policy in needed.values():
@@ -662,30 +790,33 @@ def compile_program(root: Path, only: tuple[str, ...] | None) -> Program:
     parts: list = [("base", [])]
     grounded: set = set()
 
-    def ground(part: str, params: list) -> None:
-        if (part, tuple(params)) not in grounded:
+    def ground(part: str | None, params: list) -> None:
+        if part is not None and (part, tuple(params)) not in grounded:
             grounded.add((part, tuple(params)))
             parts.append((part, params))
 
     variants: dict[str, Variant] = {}
     for policy in needed.values():  # a shared base is judged too (hidden when not asked for)
-        if policy.id not in {p.id for p in judged} and not policy.exceptions and not policy.extends:
+        if policy.id not in {p.id for p in judged} and _shareable(policy):
             variants[policy.id] = Variant(policy.id, policy.id, ())
             ground(policy.part, [clingo.String(policy.id)])
+            ground(values_part(policy, None), [clingo.String(policy.id)])
     for policy in judged:
-        for variant in variants_of(policy):
+        for variant in variants_of(policy, chain(policy)):
             variants[variant.name] = variant
             term = clingo.String(variant.name)
             ground(policy.part, [term])
+            ground(values_part(policy, variant.values_from), [term])
             for n, e in enumerate(policy.exceptions):
                 if e.id in variant.exceptions:
                     ground(f"{policy.part}_exception_{n}", [term])
             for base in chain(policy)[1:]:
                 # A base without dated exceptions is ground once, under its own name, and
                 # shared by every policy extending it; otherwise under a stand-in name.
-                shared = not base.exceptions and not base.extends
+                shared = _shareable(base)
                 stand_in = clingo.String(base.id) if shared else clingo.Function("base", [term])
                 ground(base.part, [stand_in])
+                ground(values_part(base, variant.values_from), [stand_in])
                 ground(f"bridge_{base.index}", [term, stand_in])
                 if shared:  # verdicts of unchanged requirements are the base's own
                     ground(f"bridge_{base.index}_shared", [term, stand_in])

@@ -30,10 +30,6 @@ exceptions:
 DERIVED_RULES = """\
 #program policy(p).
 drop(p, "IMHM-P").
-replace(p, "IFA", training_hours).
-threshold(p, "IFA", training_hours, 45).
-replace(p, "IFS", rsc_hours).
-threshold(p, "IFS", rsc_hours, 24).
 replace(p, "IFA", "002").
 section(p, "IFA", "900", "IFA requirements").
 requirement(p, "IFA", "residency", "Lives in the association's state").
@@ -45,6 +41,23 @@ requirement(p, renewal("IFS"), "training.state", "Three hours a year of training
 heading(p, "training.state", "State training").
 % not encoded: the interview is part of the process,
 % not a requirement.
+"""
+# Its own values: IFA's training hours changed, IFS's RS/C hours restated with the same number.
+DERIVED_PARAMETERS = """\
+training_hours:
+  description: Hours of relationship-based training
+  unit: hours
+  reference: {document: "900", section: "IFA requirements"}
+  values:
+    IFA:
+      2018-01-01: 45
+rsc_hours:
+  description: Hours of RS/C received
+  unit: hours
+  reference: {document: "900", section: "IFS requirements"}
+  values:
+    IFS:
+      2018-01-01: 24
 """
 PILOT_RULES = """\
 #program policy(p).
@@ -65,6 +78,7 @@ def root(tmp_path_factory) -> Path:
     (root / "derived" / "exceptions").mkdir(parents=True)
     (root / "derived" / "policy.yaml").write_text(DERIVED_YAML)
     (root / "derived" / "rules.lp").write_text(DERIVED_RULES)
+    (root / "derived" / "parameters.yaml").write_text(DERIVED_PARAMETERS)
     (root / "derived" / "exceptions" / "pilot.lp").write_text(PILOT_RULES)
     return root
 
@@ -149,7 +163,7 @@ def test_a_derived_policy_shows_its_dated_exceptions_renewal_and_notes(root):
     renewal = text[text.index("## Annual renewal") : text.index("## Left to reviewers")]
     ifs = renewal[renewal.index("### IFS: ") : renewal.index("### ECFS: ")]
     assert "| `training.state` | Three hours a year of training on the state's rules | State training |" in ifs
-    assert "- `rules.lp`, line 16: the interview is part of the process, not a requirement." in text
+    assert "- `rules.lp`, line 12: the interview is part of the process, not a requirement." in text
 
 
 def test_a_derived_policy_title_is_escaped(root):

@@ -55,10 +55,10 @@ def run(*args, **kwargs) -> tuple[int, str, str]:
 
 def raise_threshold(root: Path) -> None:
     """IMHS and ECMHS (mi-aimh's `specialist` categories) need 55 hours of RS/C, not 50."""
-    rules = root / "mi-aimh" / "rsc.lp"
+    rules = root / "mi-aimh" / "parameters.yaml"
     text = rules.read_text()
-    changed = re.sub(
-        r"threshold\(p, C, rsc_hours, 50\)(\s*:- specialist\(p, C\)\.)", r"threshold(p, C, rsc_hours, 55)\1", text
+    changed = text.replace(
+        "    specialist(p, C):\n      2017-01-01: 50\n", "    specialist(p, C):\n      2017-01-01: 55\n"
     )
     assert changed != text
     rules.write_text(changed)

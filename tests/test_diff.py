@@ -18,6 +18,9 @@ from endorse_asp.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "facts"
 
+# The clinical mentors' didactic RS/C hours in mi-aimh/parameters.yaml, up to the value.
+DIDACTIC = "    track(p, C, clinical):\n      2017-01-01: "
+
 
 def copy_rules(target: Path) -> Path:
     target.mkdir(parents=True)
@@ -37,11 +40,7 @@ def versions(tmp_path_factory) -> tuple[Path, Path]:
     """OLD: a copy of the rules; NEW: the same with clinical mentors' didactic RS/C hours raised 15 -> 21."""
     base = tmp_path_factory.mktemp("diff")
     old, new = copy_rules(base / "old"), copy_rules(base / "new")
-    edit(
-        new / "mi-aimh" / "training.lp",
-        "threshold(p, C, rsc_didactic_hours, 15)",
-        "threshold(p, C, rsc_didactic_hours, 21)",
-    )
+    edit(new / "mi-aimh" / "parameters.yaml", f"{DIDACTIC}15", f"{DIDACTIC}21")
     return old, new
 
 
@@ -105,8 +104,8 @@ def test_a_broken_new_version_stops_with_a_clear_error(versions, tmp_path):
     broken = copy_rules(tmp_path / "broken")
     edit(
         broken / "mi-aimh" / "training.lp",
-        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical).",
-        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical",
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours) :- track(p, C, clinical).',
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours) :- track(p, C, clinical',
     )
     result = endorse("policy", "diff", old, broken, "--applicants", FACTS)
     assert result.exit_code == 2
@@ -159,11 +158,7 @@ def repository(tmp_path) -> Path:
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
     for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "rules"]):
         subprocess.run(git + cmd, cwd=home, check=True, capture_output=True)
-    edit(
-        rules / "mi-aimh" / "training.lp",
-        "threshold(p, C, rsc_didactic_hours, 15)",
-        "threshold(p, C, rsc_didactic_hours, 21)",
-    )
+    edit(rules / "mi-aimh" / "parameters.yaml", f"{DIDACTIC}15", f"{DIDACTIC}21")
     return rules
 
 
@@ -176,7 +171,7 @@ def test_working_tree_against_a_git_revision(repository):
         ("aisha-karim", "ECMHM-C")
     ]
     # nothing in the working tree moved
-    assert "21)" in (repository / "mi-aimh" / "training.lp").read_text()
+    assert f"{DIDACTIC}21" in (repository / "mi-aimh" / "parameters.yaml").read_text()
 
 
 def test_an_unknown_revision_is_a_usage_error(repository):

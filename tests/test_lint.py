@@ -15,6 +15,8 @@ from endorse_asp import facts, lint, load, policy
 from endorse_asp.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+# The clinical mentors' didactic RS/C hours in mi-aimh/parameters.yaml, up to the value.
+DIDACTIC = "    track(p, C, clinical):\n      2017-01-01: "
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning): (?P<msg>.+)$")
 
 
@@ -78,8 +80,8 @@ def test_a_missing_period_is_a_syntax_error_at_the_next_statement(rules):
     training = rules / "mi-aimh" / "training.lp"
     line = edit(
         training,
-        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical).",
-        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical)",
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours) :- track(p, C, clinical).',
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours) :- track(p, C, clinical)',
     )
     result = endorse("policy", "check", rules)
     assert result.exit_code == 1
@@ -116,16 +118,17 @@ def test_a_misspelt_threshold_name_is_caught_both_ways(rules):
     assert [p.severity for p in named] == ["error"], found
     assert "threshold 'rsc_didactic_hour'" in named[0].message and "IMHM-C" in named[0].message
     assert "did you mean 'rsc_didactic_hours'" in named[0].message
-    unused = at(found, training, line_of(training, "threshold(p, C, rsc_didactic_hours, 15)"))
+    parameters = rules / "mi-aimh" / "parameters.yaml"
+    unused = at(found, parameters, line_of(parameters, "rsc_didactic_hours:") + 6)  # the line of its value
     assert [p.severity for p in unused] == ["warning"] and "no requirement there uses it" in unused[0].message
     assert endorse("policy", "check", rules).exit_code == 1
 
 
 def test_a_threshold_written_as_text_is_an_error(rules):
-    training = rules / "mi-aimh" / "training.lp"
-    line = edit(training, "threshold(p, C, rsc_didactic_hours, 15)", 'threshold(p, C, rsc_didactic_hours, "15")')
-    hits = at(problems(rules, "error"), training, line)
-    assert len(hits) == 1 and "not a whole number" in hits[0].message
+    parameters = rules / "mi-aimh" / "parameters.yaml"
+    line = edit(parameters, f"{DIDACTIC}15", f'{DIDACTIC}"15 h"') + 1
+    hits = at(problems(rules, "error"), parameters, line)
+    assert len(hits) == 1 and "'15 h' has a unit after the number: write the number alone (15)" in hits[0].message
 
 
 def test_a_rule_file_without_its_program_line(rules):
@@ -279,7 +282,7 @@ def test_a_wrong_expectation_fails_with_expected_and_actual(rules):
 
 def test_a_broken_rule_fails_the_cases_that_guard_it(rules):
     training = rules / "mi-aimh" / "training.lp"
-    edit(training, "threshold(p, C, rsc_didactic_hours, 15)", "threshold(p, C, rsc_didactic_hours, 16)")
+    edit(training.parent / "parameters.yaml", f"{DIDACTIC}15", f"{DIDACTIC}16")
     result = endorse("policy", "test", rules / "mi-aimh" / "tests" / "imhm-c.yaml")
     assert result.exit_code == 1
     assert "Exactly 15 didactic hours on providing RS/C meet that minimum." in result.output
@@ -291,8 +294,8 @@ def test_rules_that_do_not_parse_fail_every_case(rules):
     training = rules / "mi-aimh" / "training.lp"
     edit(
         training,
-        "threshold(p, C, rsc_didactic_hours, 15) :- track(p, C, clinical).",
-        "threshold(p, C, rsc_didactic_hours, 15 :- track(p, C, clinical).",
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours) :- track(p, C, clinical).',
+        'rsc_training_minimum(p, C, "training.rsc_didactic", rsc_didactic_hours :- track(p, C, clinical).',
     )
     cases = rules / "mi-aimh" / "tests" / "imhm-c.yaml"
     result = endorse("policy", "test", cases)

@@ -27,8 +27,12 @@ def test_a_rule_change_is_never_served_from_the_cache(tmp_path, monkeypatch):
     again = policy.load_program(rules)
     assert not again.statements and again.text == first.text  # taken from the cache
     assert training(again) == "met"
-    path = rules / "mi-aimh" / "training.lp"
-    path.write_text(path.read_text().replace("training_hours, 30)", "training_hours, 60)"))
+    path = rules / "mi-aimh" / "parameters.yaml"  # training_hours: the one value for initial categories
+    text = path.read_text()
+    assert text.count("    initial(p, C):\n      2017-01-01: 30\n") == 1
+    path.write_text(
+        text.replace("    initial(p, C):\n      2017-01-01: 30\n", "    initial(p, C):\n      2017-01-01: 60\n")
+    )
     policy.load_program.cache_clear()
     changed = policy.load_program(rules)
     assert changed.statements  # compiled anew
