@@ -259,7 +259,10 @@ def _check_expect(value, at: str, report, known: dict) -> None:
                     if key not in REQUIREMENT_KEYS:
                         report(load.join(here, key), f"unknown key '{key}'{load.did_you_mean(key, REQUIREMENT_KEYS)}")
                 if not isinstance(status.get("not_counted", {}), dict):
-                    report(load.join(here, "not_counted"), "not_counted maps entries to words of the reason, e.g. {work[0]: paid}")
+                    report(
+                        load.join(here, "not_counted"),
+                        "not_counted maps entries to words of the reason, e.g. {work[0]: paid}",
+                    )
                 if "status" not in status:
                     continue
                 status = status["status"]
