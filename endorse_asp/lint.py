@@ -998,16 +998,35 @@ class _Linter:
         sourced = {(v, c, r) for v, c, r, *_ in atoms.get("source", 6) if v in own}
         sections = {(v, c) for v, c, *_ in atoms.get("section", 4) if v in own}
         headings = {(v, r) for v, r, _ in atoms.get("heading", 3) if v in own}
+        thresholds: dict[tuple, set] = {}
+        for v, c, name, _ in atoms.get("threshold", 4):
+            thresholds.setdefault((v, c), set()).add(name)
+        unknown: dict[tuple, list] = {}
         for v, c, r, summary in atoms.get("requirement", 4):
             if v not in own:
                 continue
             if not isinstance(summary, str) or not summary.strip():
                 problems.setdefault((r, "summary"), []).append(c)
+            else:
+                for name in params_mod.PLACEHOLDER.findall(summary):
+                    if name not in thresholds.get((v, c), ()):
+                        unknown.setdefault((r, name), []).append(c)
             if (v, c, r) not in sourced:
                 if (v, c) not in sections:
                     problems.setdefault((c, "section"), []).append(c)
                 if (v, r) not in headings:
                     problems.setdefault((r, "heading"), []).append(c)
+        for (what, name), listed in sorted(unknown.items(), key=str):
+            if self.inherited(pid, chain, ("placeholder", what, name)):
+                continue
+            known = sorted({t for (v, c), names in thresholds.items() if v in own and c in listed for t in names})
+            self.add(
+                *(self.find(chain, "requirement", arity=4, contains=(what,)) or (self.meta[pid]["path"], 1, 1)),
+                ERROR,
+                f"requirement {_term(what)} ({_names(listed)}): its summary names {{{name}}}, which is no "
+                f"threshold of the category{_closest(name, known)}; a summary names a threshold of "
+                "parameters.yaml in braces, and shows its value in words",
+            )
         for (what, kind), listed in sorted(problems.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
             if self.inherited(pid, chain, ("requirement", what, kind)):
                 continue

@@ -262,3 +262,27 @@ def in_force(parameters: dict, day: dt.date | None) -> list[tuple[str, Value]]:
 def _closest(word: str, options) -> str:
     match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+# A threshold named in a requirement's summary: {rsc_hours} reads "24 hours" for IFS.
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def spoken(name: str, value) -> str:
+    """A threshold's value as a summary says it: 24 hours, 2 years (730 days), 10 families."""
+    if not isinstance(value, int):
+        return str(value)
+    if name.endswith("_hours"):
+        return f"{value} hour{'s' if value != 1 else ''}"
+    if name.endswith("_days"):
+        if value and value % 365 == 0:
+            years = value // 365
+            return f"{years} year{'s' if years != 1 else ''}"
+        return f"{value} day{'s' if value != 1 else ''}"
+    return f"{value} {name}" if name in UNITS else str(value)
+
+
+def filled(summary: str, values: dict) -> str:
+    """A summary with each {threshold} replaced by the category's value in words; a name the
+    category has no threshold for stays as written (policy check reports it)."""
+    return PLACEHOLDER.sub(lambda m: spoken(m[1], values[m[1]]) if m[1] in values else m[0], summary)

@@ -288,12 +288,13 @@ class Program:
         atoms = ctl.symbolic_atoms
         for v, c, title, band in _atoms(atoms, "category", 4, self.variants):
             cat.categories[(v, c)] = {"title": title, "band": band}
-        for v, c, r, summary in _atoms(atoms, "requirement", 4, self.variants):
-            cat.requirements.setdefault((v, c), {})[r] = summary
         for v, c, r, doc, section, heading in _atoms(atoms, "source", 6, self.variants):
             cat.sources[(v, c, r)] = (doc, section, heading)
         for v, c, name, value in _atoms(atoms, "threshold", 4, self.variants):
             cat.thresholds.setdefault((v, c), {})[name] = value
+        for v, c, r, summary in _atoms(atoms, "requirement", 4, self.variants):
+            values = cat.thresholds.get((v, c), {})
+            cat.requirements.setdefault((v, c), {})[r] = params_mod.filled(summary, values)
         for v, c, name, where, since in _atoms(atoms, "threshold_at", 5, self.variants):
             cat.set_at.setdefault((v, c), {})[name] = (where, since)
         _read_uses(atoms, cat, self.variants)

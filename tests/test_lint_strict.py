@@ -89,6 +89,21 @@ def test_a_threshold_set_in_rule_text_is_an_error(tree):
     )
 
 
+def test_a_summary_naming_no_threshold_of_its_category_is_an_error(tree):
+    rsc = tree / "mi-aimh" / "rsc.lp"
+    line = edit(
+        rsc,
+        '"{rsc_hours} of reflective supervision/consultation from',
+        '"{rsc_hour} of reflective supervision/consultation from',
+    )
+    problem = only_error(tree)
+    assert (Path(problem.file).resolve(), problem.line) == (rsc.resolve(), line - 1)
+    assert problem.message.startswith(
+        'requirement "rsc.hours" (IFS, ECFS, IMHS, ECMHS, IMHM-C, ECMHM-C): its summary names {rsc_hour}, '
+        "which is no threshold of the category (did you mean 'rsc_hours'?)"
+    )
+
+
 VOCABULARY = [
     (
         "mi-aimh/declarations.lp",

@@ -91,6 +91,22 @@ def test_a_change_from_a_future_date_is_one_line_and_evaluation_follows_it(dated
     assert program.catalogue.thresholds[("mi-aimh@2027-01-01", "ECFS")]["rsc_hours"] == 24
     assert program.catalogue.thresholds[("mi-aimh", "IFS")]["rsc_hours"] == 24
     assert program.catalogue.thresholds[("mi-aimh@2027-01-01", "IFS")]["rsc_hours"] == 30
+    # the summary names the threshold, so its prose follows the value with no second edit
+    summary = program.catalogue.requirements
+    assert summary[("mi-aimh", "IFS")]["rsc.hours"].startswith("24 hours of reflective")
+    assert summary[("mi-aimh@2027-01-01", "IFS")]["rsc.hours"].startswith("30 hours of reflective")
+    assert summary[("mi-aimh@2027-01-01", "IMHS")]["rsc.hours"].startswith("50 hours of reflective")
+
+
+def test_a_summary_says_each_threshold_in_words():
+    assert parameters.filled("{rsc_hours} of RS/C", {"rsc_hours": 24}) == "24 hours of RS/C"
+    assert parameters.filled("{mentor_days} of work", {"mentor_days": 1095}) == "3 years of work"
+    assert parameters.filled("{leadership_days} of it", {"leadership_days": 365}) == "1 year of it"
+    assert parameters.filled("{internship_days}", {"internship_days": 200}) == "200 days"
+    assert parameters.filled("at least {families}", {"families": 10}) == "at least 10 families"
+    assert parameters.filled("{unknown} stays", {}) == "{unknown} stays"
+    shown = load_program().catalogue.requirements
+    assert not [s for reqs in shown.values() for s in reqs.values() if "{" in s]
 
 
 def test_the_shipped_rules_have_one_variant_per_policy_and_exception():
