@@ -2,22 +2,27 @@
 
 The rules of `policies/common/needs.lp` do the work: items are abducible, each
 becomes hypothetical applicant facts judged by the ordinary rules, and the
-solver finds, per goal, the cheapest alternative (#minimize) and then the other
-subset-minimal ones (domain heuristic, enum-mode domRec). One grounding serves
-every goal: each solve assumes the goal's free `focus` externals true and all
-others false (assumptions, not assign_external, which costs ~1 ms a call
-against a program this size). This module picks the
-dates worth trying, feeds the solver, and writes each item as plain words and
-as the edit expressions (cli.md) that make it true in the applicant file.
+solver finds the cheapest alternative (#minimize), then the next cheapest that
+is not the same or more items on the same or a later date, and so on: each is
+subset-minimal, they come cheapest first, and `--max` bounds the solves. One
+grounding serves every goal: the record is copied once per category code and
+date worth trying for it, each copy seeing only the items of its own code (or,
+for a plan, of all its goals), and one solve serves one goal of every code at
+once (their groups are independent), with the goals' free `focus` externals
+assumed true and all others false (assumptions, not assign_external, which
+costs ~1 ms a call against a program this size). This module picks the dates,
+feeds the solver, and writes each item as plain words and as the edit
+expressions (cli.md) that make it true in the applicant file.
 
-The applicant is judged once per scenario: their own date, and the later dates
-on which time alone could close a gap (a work requirement's missing days, a
-year of RS/C). An alternative reached only on a later date carries that date.
+The dates worth trying for a category: the applicant's own, and the later ones
+on which time alone could close one of its gaps (a work requirement's missing
+days, a year of RS/C). An alternative reached only on a later date carries it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import cast
@@ -33,7 +38,7 @@ from .terms import decode
 
 HORIZON = 5 * 365  # the furthest date worth trying
 RSC_YEAR = 365  # a new block of RS/C runs a year
-ENUMERATE = 24  # subset-minimal models looked at per goal
+
 TITLES = {"med": "MEd", "phd": "PhD", "psyd": "PsyD", "edd": "EdD", "msw": "MSW", "aa": "AA"}
 BANDS = {"infant": "infants (birth to 36 months)", "early_childhood": "young children (3 to 6 years)"}
 DOING = {
@@ -237,37 +242,59 @@ def scenario_dates(evaluation: Evaluation, goals: set) -> list[dt.date]:
 
 
 class Solver:
-    """One grounding of the need program for an applicant, solved per goal."""
+    """One grounding of the need program for an applicant, solved round by round.
+
+    `copies` are (scenario, category code) pairs: each is a copy of the record judging
+    only that code on that scenario's date. `groups` maps each code to its group: codes
+    alone for `fill_needs` (each category's alternatives on their own), one group for
+    all the goals of a plan (items shared by the goals counted once)."""
 
     def __init__(
-        self, program: Program, applicant: Applicant, day0: dt.date, dates: list[dt.date], categories: tuple[str, ...]
+        self,
+        program: Program,
+        applicant: Applicant,
+        day0: dt.date,
+        dates: list[dt.date],
+        copies: list[tuple[int, str]],
+        groups: dict[str, str],
     ):
-        self.program, self.day0, self.dates = program, day0, dates
+        self.program, self.day0, self.dates, self.groups = program, day0, dates, groups
         data = applicant.data
         cases = [
-            Case(data, d, tuple(v.name for p in program.policies for v in program.variants_in_force(p, d)), categories)
-            for d in dates
+            Case(
+                data,
+                dates[s],
+                tuple(v.name for p in program.policies for v in program.variants_in_force(p, dates[s])),
+                (code,),
+            )
+            for s, code in copies
         ]
-        self.variants = set().union(*(case.grounds for case in cases))
+        self.variants = set().union(*(case.grounds for case in cases)) if cases else set()
         before = self._plain(cases)
-        self.ctl = clingo.Control(["--warn=none", "--heuristic=Domain"], logger=lambda code, message: None)
+        self.ctl = clingo.Control(
+            ["--warn=none", "--heuristic=Domain", "--opt-strategy=usc"], logger=lambda code, message: None
+        )
         program.load_into(self.ctl)
         with self.ctl.backend() as backend:
 
             def fact(symbol):
                 backend.add_rule([backend.add_atom(symbol)])
 
-            for s, case in enumerate(cases):
-                a = clingo.Number(s)
-                for symbol in case_symbols(s, case):
+            for s in sorted({s for s, _ in copies}):
+                fact(clingo.Function("date_of", [clingo.Number(s), facts.day(dates[s])]))
+            for code, group in groups.items():
+                fact(clingo.Function("group", [clingo.String(code), clingo.String(group)]))
+            for a, ((s, code), case) in enumerate(zip(copies, cases)):
+                copy = clingo.Number(a)
+                for symbol in case_symbols(a, case):
                     fact(symbol)
-                fact(clingo.Function("scenario", [a]))
-                fact(clingo.Function("origin", [a, facts.day(day0)]))
-                for symbol in before[s]:
-                    fact(clingo.Function("before", [a, symbol]))
+                fact(clingo.Function("copy", [copy, clingo.Number(s), clingo.String(code)]))
+                fact(clingo.Function("origin", [copy, facts.day(day0)]))
+                for symbol in before[a]:
+                    fact(clingo.Function("before", [copy, symbol]))
                 for kind in ("degrees", "rsc", "training", "work", "references"):
                     for i in range(len(data[kind])):
-                        fact(clingo.Function("given", [a, clingo.Function(kind), clingo.Number(i)]))
+                        fact(clingo.Function("given", [copy, clingo.Function(kind), clingo.Number(i)]))
             for variant in program.variants.values():
                 fact(clingo.Function("variant_of", [clingo.String(variant.name), clingo.String(variant.policy)]))
                 fact(
@@ -278,79 +305,123 @@ class Solver:
                 )
         self.ctl.ground(program.parts(self.variants) + [("needs", [])])
         atoms = self.ctl.symbolic_atoms
-        self.picks = [(decode(a.symbol)[1], a.literal) for a in atoms.by_signature("pick", 1)]
-        self.chosen = [(a.symbol, a.literal) for a in atoms.by_signature("chosen", 3)]
-        self.focus = [(a.symbol, a.literal) for a in atoms.by_signature("focus", 2)]
-        # (scenario, term, cost); an offer that rests on choices is also ground with cost #inf, never true
+        # pick(G, S), skip(G), add(S, G, X), chosen(S, G, X, K) by group
+        self.picks: dict[str, dict[int, int]] = {}
+        for atom in atoms.by_signature("pick", 2):
+            group, scenario = decode(atom.symbol)[1:]
+            self.picks.setdefault(group, {})[scenario] = atom.literal
+        self.skips = {decode(atom.symbol)[1]: atom.literal for atom in atoms.by_signature("skip", 1)}
+        self.adds = {tuple(atom.symbol.arguments): atom.literal for atom in atoms.by_signature("add", 3)}
+        self.chosen: dict[str, list] = {}
+        for atom in atoms.by_signature("chosen", 4):
+            _, named, term, cost = atom.symbol.arguments
+            if cost.type != clingo.SymbolType.Number:
+                continue  # an item priced #inf (ground from a choice) is never added
+            self.chosen.setdefault(named.string, []).append((term, cost.number, atom.literal))
+        self.symbols = {decode(term): term for chosen in self.chosen.values() for term, _, _ in chosen}
+        self.focus = {
+            tuple(decode(atom.symbol)[1:]): (atom.symbol, atom.literal) for atom in atoms.by_signature("focus", 2)
+        }
+        # (scenario, term, cost): every item that may be added, in any group
         self.offers = {
-            o for o in (decode(a.symbol)[1:] for a in atoms.by_signature("item", 3)) if isinstance(o[2], int)
+            (s, t, k)
+            for s, _, t, k in (decode(a.symbol)[1:] for a in atoms.by_signature("item", 4))
+            if isinstance(k, int)
         }
         self.serves: dict = {}
         for atom in atoms.by_signature("for", 4):
             term, variant, code, rid = decode(atom.symbol)[1:]
             self.serves.setdefault((term, program.variants[variant].policy, code), set()).add(rid)
+        conf = cast(clingo.Configuration, self.ctl.configuration.solve)
+        conf.opt_mode, conf.models = "opt", "0"
 
     def _plain(self, cases: list[Case]) -> list[list[clingo.Symbol]]:
-        """The facts plain evaluation reports for each scenario (kept as symbols).
+        """The facts plain evaluation reports for each copy (kept as symbols).
 
         A Control of its own: unchanged copies of the record judged inside the needs
         program would close a cycle through negation between predicates (an added exam
         sets retaken/1, which plain exam/2 reads negated), so none of their atoms would
         be facts and the needs program would grow some fifteenfold (measured)."""
+        out: list[list[clingo.Symbol]] = [[] for _ in cases]
+        if not cases:
+            return out
         ctl = clingo.Control(["--warn=none"], logger=lambda code, message: None)
         self.program.load_into(ctl)
         with ctl.backend() as backend:
-            for s, case in enumerate(cases):
-                for symbol in case_symbols(s, case):
+            for a, case in enumerate(cases):
+                for symbol in case_symbols(a, case):
                     backend.add_rule([backend.add_atom(symbol)])
         ctl.ground(self.program.parts(self.variants))
-        out: list[list[clingo.Symbol]] = [[] for _ in cases]
 
         def on_model(model):
             for pair in model.symbols(shown=True):
-                s, fact_ = pair.arguments
-                out[s.number].append(fact_)
+                a, fact_ = pair.arguments
+                out[a.number].append(fact_)
 
         ctl.solve(on_model=on_model)
         return out
 
+    def rounds(
+        self, goals: list[list[tuple[str, str]]], limit: int, step=None
+    ) -> list[list[tuple[int, int, frozenset]]]:
+        """For each entry of `goals` (the goals to reach together, all of one group), the
+        `limit` cheapest alternatives, cheapest first: (cost, scenario, items).
+
+        One optimisation per round, with one entry of each group in focus: groups are
+        independent, so its optimum is each entry's cheapest alternative not yet found
+        (nor the same or more items on the same or a later date than one found, which an
+        exclusion rule under the entry's focus forbids). The cheapest such is subset-minimal
+        (a smaller set would be cheaper and as new), and `limit` bounds the solves."""
+        found: list[list[tuple[int, int, frozenset]]] = [[] for _ in goals]
+        queues: dict[str, list[int]] = {}
+        for n, entry in enumerate(goals):
+            queues.setdefault(self.groups[entry[0][1]], []).append(n)
+        while any(queues.values()):
+            current = {group: queue[0] for group, queue in queues.items() if queue}
+            on = {self.focus[g][1] for n in current.values() for g in goals[n]}
+            assumptions = [literal if literal in on else -literal for _, literal in self.focus.values()]
+            model_of: dict[str, tuple | None] = {}
+            self.ctl.solve(assumptions=assumptions, on_model=functools.partial(self._answers, current, model_of))
+            with self.ctl.backend() as backend:
+                for group, n in current.items():
+                    answer = model_of.get(group)
+                    if answer is None:
+                        queues[group].pop(0)
+                    else:
+                        found[n].append(answer)
+                        self._exclude(backend, group, goals[n], answer)
+                        if len(found[n]) == limit:
+                            queues[group].pop(0)
+                    if step and (not queues[group] or queues[group][0] != n):
+                        step()
+        return found
+
+    def _answers(self, groups, out: dict[str, tuple | None], model: clingo.Model) -> None:
+        """Each group's (cost, scenario, items) in the model, or None where it gave up, into `out`."""
+        for group in groups:
+            if model.is_true(self.skips[group]):
+                out[group] = None
+                continue
+            s = next(s for s, literal in self.picks[group].items() if model.is_true(literal))
+            items = frozenset(
+                (decode(term), cost) for term, cost, literal in self.chosen.get(group, []) if model.is_true(literal)
+            )
+            out[group] = (sum(k for _, k in items), s, items)
+
+    def _exclude(self, backend: clingo.Backend, group: str, entry: list[tuple[str, str]], answer: tuple) -> None:
+        """While `entry` is in focus: not the same or more items on the same or a later date."""
+        _, s, items = answer
+        focus = [self.focus[g][1] for g in entry]
+        for later, pick in self.picks[group].items():
+            body = [
+                self.adds.get((clingo.Number(later), clingo.String(group), self.symbols[term])) for term, _ in items
+            ]
+            if later >= s and None not in body:
+                backend.add_rule([], [*focus, pick, *cast(list[int], body)])
+
     def alternatives(self, goals: list[tuple[str, str]], limit: int) -> list[tuple[int, int, frozenset]]:
-        """(cost, scenario, items) for the goals together: the cheapest, then other subset-minimal ones."""
-        wanted = {(clingo.String(p), clingo.String(c)) for p, c in goals}
-        return self._solve(
-            [literal if tuple(symbol.arguments) in wanted else -literal for symbol, literal in self.focus], limit
-        )
-
-    def _solve(self, assumptions: list[int], limit: int) -> list[tuple[int, int, frozenset]]:
-        found: dict[tuple, int] = {}
-
-        best: list = []  # the models of the optimisation, the last one optimal
-
-        def collect(model: clingo.Model) -> None:
-            scenario = next(s for s, literal in self.picks if model.is_true(literal))
-            items = frozenset(decode(c)[2:] for c, literal in self.chosen if model.is_true(literal))
-            best.append((scenario, items))
-            found.setdefault((scenario, items), sum(k for _, k in items))
-
-        conf = cast(clingo.Configuration, self.ctl.configuration.solve)
-        conf.opt_mode, conf.enum_mode, conf.models = "opt", "auto", "0"
-        result = self.ctl.solve(assumptions=assumptions, on_model=collect)
-        if not result.satisfiable:
-            return []
-        optimum = best[-1]
-        found.clear()
-        found[optimum] = sum(k for _, k in optimum[1])
-        conf.opt_mode, conf.enum_mode, conf.models = "ignore", "domRec", str(ENUMERATE)
-        self.ctl.solve(assumptions=assumptions, on_model=collect)
-        ranked = sorted(
-            ((cost, s, items) for (s, items), cost in found.items()), key=lambda t: (t[0], t[1], sorted(map(str, t[2])))
-        )
-        kept: list = []
-        for cost, s, items in ranked:  # the same or more items on the same or a later date add nothing
-            terms = {term for term, _ in items}
-            if not any(s2 <= s and {term for term, _ in i2} <= terms for _, s2, i2 in kept):
-                kept.append((cost, s, items))
-        return kept[:limit]
+        """(cost, scenario, items) for the goals together (one group), cheapest first."""
+        return self.rounds([goals], limit)[0]
 
 
 def written(
@@ -371,25 +442,34 @@ def written(
 
 
 def fill_needs(
-    evaluation: Evaluation, applicant: Applicant, program: Program | None = None, limit: int = 5
+    evaluation: Evaluation, applicant: Applicant, program: Program | None = None, limit: int = 5, step=None
 ) -> Evaluation:
-    """Fill `needs` of every category the evaluation did not reach."""
+    """Fill `needs` of every category the evaluation did not reach; `step()` as each is done."""
     program = program or load_program()
     open_ = [r for r in evaluation.results if r.status in ("not_eligible", "incomplete")]
     if not open_:
         return evaluation
-    goals = {(r.policy, r.category) for r in open_}
-    solver = Solver(
-        program,
-        applicant,
-        evaluation.as_of,
-        scenario_dates(evaluation, goals),
-        tuple(sorted({r.category for r in open_})),
-    )
-    for r in open_:
-        goal = [(r.policy, r.category)]
-        r.needs = written(solver, solver.alternatives(goal, limit), goal, r.blockers)
+    solver = solver_for(program, applicant, evaluation, [(r.policy, r.category) for r in open_], plan=False)
+    found = solver.rounds([[(r.policy, r.category)] for r in open_], limit, step)
+    for r, alternatives in zip(open_, found):
+        r.needs = written(solver, alternatives, [(r.policy, r.category)], r.blockers)
     return evaluation
+
+
+def solver_for(
+    program: Program, applicant: Applicant, evaluation: Evaluation, goals: list[tuple[str, str]], plan: bool
+) -> Solver:
+    """A Solver whose copies judge each goal's code on the dates worth trying for it (a
+    plan's: for any of its goals), each code in a group of its own or, for a plan, all in one."""
+    codes = sorted({c for _, c in goals})
+    if plan:
+        per_code = {c: scenario_dates(evaluation, set(goals)) for c in codes}
+    else:
+        per_code = {c: scenario_dates(evaluation, {g for g in goals if g[1] == c}) for c in codes}
+    dates = sorted(set().union(*per_code.values()))
+    copies = [(dates.index(d), c) for c in codes for d in per_code[c]]
+    groups = {c: "plan" if plan else c for c in codes}
+    return Solver(program, applicant, evaluation.as_of, dates, copies, groups)
 
 
 def plan(
@@ -403,11 +483,5 @@ def plan(
     program = program or load_program()
     results = {(r.policy, r.category): r for r in evaluation.results}
     blockers = [b for g in goals for b in results[g].blockers]
-    solver = Solver(
-        program,
-        applicant,
-        evaluation.as_of,
-        scenario_dates(evaluation, set(goals)),
-        tuple(sorted({c for _, c in goals})),
-    )
+    solver = solver_for(program, applicant, evaluation, goals, plan=True)
     return written(solver, solver.alternatives(goals, limit), goals, blockers)

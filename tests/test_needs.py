@@ -14,7 +14,7 @@ from strategies import applicant, applicants
 from endorse_asp import edits, load
 from endorse_asp.cli import main
 from endorse_asp.evaluate import evaluate
-from endorse_asp.needs import Solver, describe, fill_needs, plan, scenario_dates
+from endorse_asp.needs import describe, fill_needs, plan, solver_for
 from endorse_asp.policy import load_program
 from endorse_asp.whatif import what_if
 
@@ -122,7 +122,7 @@ def test_no_cheaper_alternative_is_missed(app, rnd):
     open_ = [r for r in e.results if r.status not in REACHED]
     assume(open_)
     r = rnd.choice(open_)
-    solver = Solver(PROGRAM, app, e.as_of, scenario_dates(e, {(r.policy, r.category)}), (r.category,))
+    solver = solver_for(PROGRAM, app, e, [(r.policy, r.category)], plan=False)
     assume(all(len(offered_items(solver, s, r.policy, r.category)) <= 7 for s in range(len(solver.dates))))
     found = solver.alternatives([(r.policy, r.category)], 1)
     brute = cheapest_by_brute_force(app, e.as_of, r.policy, r.category, solver)
@@ -230,6 +230,6 @@ def test_a_bad_edit_is_an_input_error(edit, path):
 def test_brute_force_agrees_on_a_known_near_miss():
     app = edits.apply(load.load_file(f"{FACTS}/jordan-lee.yaml"), ["del memberships", "training[0].hours=1"])
     (e,) = evaluate([app], program=PROGRAM, categories=["IFS"])
-    solver = Solver(PROGRAM, app, e.as_of, scenario_dates(e, {("mi-aimh", "IFS")}), ("IFS",))
+    solver = solver_for(PROGRAM, app, e, [("mi-aimh", "IFS")], plan=False)
     found = solver.alternatives([("mi-aimh", "IFS")], 1)
     assert found[0][0] == cheapest_by_brute_force(app, e.as_of, "mi-aimh", "IFS", solver) == 5  # a membership
