@@ -40,7 +40,7 @@ from pathlib import Path
 
 import yaml
 
-from . import edits, load
+from . import edits, load, policy_file
 from .evaluate import evaluate
 from .policy import Program, load_program, policies_root
 
@@ -159,7 +159,7 @@ def _vocabulary(file: Path) -> dict:
     policies: dict[str, list[str]] = {}
     for meta in sorted(tree.glob("*/policy.yaml")) if tree is not None else []:
         try:
-            data = yaml.safe_load(meta.read_text(encoding="utf-8"))
+            data = policy_file.load(meta)
         except (OSError, yaml.YAMLError, ValueError):
             continue
         if isinstance(data, dict) and data.get("id") is not None:
@@ -285,7 +285,7 @@ def _check_status(value, where: str, report) -> None:
 def _policy_of(file: Path) -> str:
     meta = file.parent.parent / "policy.yaml"
     if meta.is_file():
-        return str(yaml.safe_load(meta.read_text(encoding="utf-8"))["id"])
+        return str(policy_file.load(meta)["id"])
     return ""
 
 
