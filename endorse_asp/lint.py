@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import ast as pyast
 import datetime as dt
-import difflib
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -49,7 +49,10 @@ from . import parameters as params_mod
 from . import policy as policymod
 from .parameters import number_words
 from .policy import PolicyError, policies_root
+from .words import did_you_mean
 
+# " (did you mean 'X'?)" for the option closest to a word, as policy check words it
+_closest = functools.partial(did_you_mean, cutoff=0.75, ignore_case=False, aside=True)
 Where = tuple[Path | str, int, int]  # a file, line and column a problem is reported at
 
 ERROR, WARNING = "error", "warning"
@@ -1395,8 +1398,3 @@ def _code(value) -> str:
 
 def _term(value) -> str:
     return f'"{value}"' if isinstance(value, str) else _code(value)
-
-
-def _closest(word: str, options) -> str:
-    match = difflib.get_close_matches(word, [o for o in options if o != word], n=1, cutoff=0.75)
-    return f" (did you mean '{match[0]}'?)" if match else ""
