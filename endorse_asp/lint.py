@@ -1003,7 +1003,7 @@ class _Linter:
                 continue
             known = sorted({t for (v, c), names in thresholds.items() if v in own and c in listed for t in names})
             self.add(
-                *(self.find(chain, "requirement", arity=4, contains=(what,)) or (self.meta[pid]["path"], 1, 1)),
+                *self.top(self.find(chain, "requirement", arity=4, contains=(what,)), pid),
                 ERROR,
                 f"requirement {_term(what)} ({_names(listed)}): its summary names {{{name}}}, which is no "
                 f"threshold of the category{_closest(name, known)}; a summary names a threshold of "
