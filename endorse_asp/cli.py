@@ -19,6 +19,7 @@ from . import renew as renew_mod
 from .evaluate import evaluate
 from .order import category_rank
 from .policy import PolicyError, load_program, use_policies
+from .words import did_you_mean
 
 EXIT_INPUT = 2
 
@@ -104,7 +105,7 @@ def check_categories(program, categories: tuple[str, ...]) -> None:
     known = {code for (_, code) in program.catalogue.categories if isinstance(code, str)}
     for code in categories:
         if code not in known:
-            raise click.UsageError(f"unknown category '{code}'{load.did_you_mean(code, sorted(known))}")
+            raise click.UsageError(f"unknown category '{code}'{did_you_mean(code, sorted(known))}")
 
 
 class RulesError(click.ClickException):
@@ -374,14 +375,14 @@ def _goal(program, text: str) -> tuple[str, str]:
     policy, _, code = text.rpartition("/")
     if policy not in program.policies:
         raise click.UsageError(
-            f"--goal {text}: unknown policy '{policy}'{load.did_you_mean(policy, sorted(program.policies))}"
+            f"--goal {text}: unknown policy '{policy}'{did_you_mean(policy, sorted(program.policies))}"
         )
     known = {
         c for (v, c) in program.catalogue.categories if program.variants[v].policy == policy and isinstance(c, str)
     }
     if code not in known:
         raise click.UsageError(
-            f"--goal {text}: policy {policy} has no category '{code}'{load.did_you_mean(code, sorted(known))}"
+            f"--goal {text}: policy {policy} has no category '{code}'{did_you_mean(code, sorted(known))}"
         )
     return policy, code
 

@@ -34,6 +34,7 @@ from .explain import Evaluation
 from .policy import Program
 from .provenance import rules
 from .report import category_label
+from .words import did_you_mean
 
 fcntl: ModuleType | None
 try:
@@ -236,7 +237,7 @@ def check_entry(entry) -> dict:
         if r.get("status") not in STATUSES:
             raise ValueError(
                 f"{where}.status: {json.dumps(r.get('status'))} is not a status"
-                f"{load.did_you_mean(r.get('status'), list(STATUSES))}"
+                f"{did_you_mean(r.get('status'), list(STATUSES))}"
             )
         for k, b in enumerate(_list(r.get("blockers"), f"{where}.blockers")):
             _text(b, f"{where}.blockers[{k}]")

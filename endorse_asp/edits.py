@@ -12,7 +12,8 @@ import dataclasses
 import re
 from typing import Any
 
-from .load import SCHEMA, Applicant, InputError, Problem, deref, did_you_mean, join, parse_yaml, validate
+from .load import SCHEMA, Applicant, InputError, Problem, deref, join, parse_yaml, validate
+from .words import did_you_mean
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _PATH = rf"{_NAME}(?:\[[0-9]+\]|\.{_NAME})*"

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import ast as pyast
 import datetime as dt
-import difflib
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -44,12 +44,15 @@ import clingo
 import yaml
 from clingo import ast
 
-from . import lint_structure, lint_vocabulary
+from . import lint_structure, lint_vocabulary, policy_file
 from . import parameters as params_mod
 from . import policy as policymod
 from .parameters import number_words
 from .policy import PolicyError, policies_root
+from .words import did_you_mean
 
+# " (did you mean 'X'?)" for the option closest to a word, as policy check words it
+_closest = functools.partial(did_you_mean, cutoff=0.75, ignore_case=False, aside=True)
 Where = tuple[Path | str, int, int]  # a file, line and column a problem is reported at
 
 ERROR, WARNING = "error", "warning"
@@ -402,12 +405,11 @@ class _Linter:
             if meta["node"] is not None:
                 self.check_metadata(pid, meta)
 
-    def read_yaml(self, meta_file: Path, directory: Path) -> tuple[dict, object]:
+    def read_yaml(self, meta_file: Path, directory: Path) -> tuple[dict, yaml.Node | None]:
         """policy.yaml as data (dates left as text, checked later) and as a node tree (for lines)."""
-        text = meta_file.read_text(encoding="utf-8")
         try:
-            node = yaml.compose(text, Loader=_MetaLoader)
-            data = yaml.load(text, Loader=_MetaLoader)
+            node = policy_file.read(meta_file, pyyaml_errors=True)
+            data = policy_file.data(node, dates_as_text=True)
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             self.add(
@@ -425,27 +427,7 @@ class _Linter:
             self.add(meta_file, 1, 1, ERROR, f"no 'id': add one, e.g. 'id: {directory.name}'")
         return data, node
 
-    @staticmethod
-    def line(node, *keys) -> int:
-        """The line of the value at keys (mapping keys or list indexes) in a composed YAML node."""
-        best = node.start_mark.line + 1 if node is not None else 1
-        for key in keys:
-            if node is None:
-                break
-            if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if k.value == str(key):
-                        best = k.start_mark.line + 1
-                        node = v
-                        break
-                else:
-                    return best
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-                node = node.value[key]
-                best = node.start_mark.line + 1
-            else:
-                return best
-        return best
+    line = staticmethod(policy_file.line)  # the line of the value at keys in a policy.yaml node tree
 
     def check_metadata(self, pid: str, meta: dict) -> None:
         path, data, node = meta["path"], meta["data"], meta["node"]
@@ -458,7 +440,7 @@ class _Linter:
                     ERROR,
                     f"no '{key}': add '{key}: ...' (shown by `endorse policy list` and in every report)",
                 )
-        for key, first, again in _duplicates(node):
+        for key, first, again in policy_file.duplicates(node):
             self.broken.add(pid)
             self.add(
                 path,
@@ -1021,7 +1003,7 @@ class _Linter:
                 continue
             known = sorted({t for (v, c), names in thresholds.items() if v in own and c in listed for t in names})
             self.add(
-                *(self.find(chain, "requirement", arity=4, contains=(what,)) or (self.meta[pid]["path"], 1, 1)),
+                *self.top(self.find(chain, "requirement", arity=4, contains=(what,)), pid),
                 ERROR,
                 f"requirement {_term(what)} ({_names(listed)}): its summary names {{{name}}}, which is no "
                 f"threshold of the category{_closest(name, known)}; a summary names a threshold of "
@@ -1333,15 +1315,6 @@ class _Linter:
             )
 
 
-class _MetaLoader(yaml.SafeLoader):
-    """Reads dates as text, so that a bad one is reported where it is written."""
-
-    yaml_constructors = {
-        **yaml.SafeLoader.yaml_constructors,
-        "tag:yaml.org,2002:timestamp": yaml.SafeLoader.construct_scalar,
-    }
-
-
 class _Ground:
     """Ground atoms of a program, by signature, as decoded tuples of arguments."""
 
@@ -1377,21 +1350,6 @@ class _Ground:
                 for v in variants_of.get(args[0], ()):
                     keys.add((v, args[1], args[2]))
         return keys
-
-
-def _duplicates(node):
-    """(key, first line, repeated line) of keys given twice in a mapping, at any depth."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict = {}
-        for key, value in node.value:
-            line = key.start_mark.line + 1
-            if key.value in seen:
-                yield key.value, seen[key.value], line
-            seen.setdefault(key.value, line)
-            yield from _duplicates(value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _duplicates(item)
 
 
 def _number_hint(file: str, line: int) -> str | None:
@@ -1440,8 +1398,3 @@ def _code(value) -> str:
 
 def _term(value) -> str:
     return f'"{value}"' if isinstance(value, str) else _code(value)
-
-
-def _closest(word: str, options) -> str:
-    match = difflib.get_close_matches(word, [o for o in options if o != word], n=1, cutoff=0.75)
-    return f" (did you mean '{match[0]}'?)" if match else ""

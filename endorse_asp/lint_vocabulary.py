@@ -10,7 +10,6 @@ error at its own file and line, with the closest word the format knows.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 
 import clingo
@@ -19,6 +18,7 @@ from clingo import ast
 from .facts import KNOWN_ASSOCIATIONS
 from .lint_structure import Finding, RuleFileLike
 from .load import SCHEMA, deref
+from .words import did_you_mean
 
 
 def _enum(*path: str) -> tuple[str, ...]:
@@ -140,7 +140,7 @@ def _words(term, vocabulary: str, name: str, arity: int) -> Iterator[Finding]:
         begin.filename,
         begin.line,
         begin.column,
-        f"unknown {vocabulary} '{word}' in {name}/{arity}{_closest(word, VOCABULARIES[vocabulary])}: no "
+        f"unknown {vocabulary} '{word}' in {name}/{arity}{did_you_mean(word, VOCABULARIES[vocabulary], aside=True)}: no "
         f"applicant file can say it, so this never matches; the words that can: {', '.join(VOCABULARIES[vocabulary])}",
     )
 
@@ -167,10 +167,3 @@ def _word(term) -> str | None:
     if term.ast_type == ast.ASTType.Function and not term.arguments and not term.external:
         return term.name
     return None
-
-
-def _closest(word: str, options: tuple[str, ...]) -> str:
-    """' (did you mean 'X'?)' for the closest option, compared without regard to case."""
-    by_lower = {o.lower(): o for o in options}
-    match = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
-    return f" (did you mean '{by_lower[match[0]]}'?)" if match else ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import hashlib
 import json
 import math
@@ -23,6 +22,8 @@ from typing import Any, NamedTuple
 
 import yaml
 from yaml import events
+
+from .words import did_you_mean
 
 SCHEMA: dict = json.loads(resources.files(__package__).joinpath("applicant.schema.json").read_text("utf-8"))
 
@@ -170,15 +171,6 @@ def deref(schema: dict) -> dict:
     """Follow a `$ref` to `#/$defs/...` (the only kind the schema uses)."""
     ref = schema.get("$ref")
     return SCHEMA["$defs"][ref.rsplit("/", 1)[1]] if ref else schema
-
-
-def did_you_mean(word: Any, options: list[str]) -> str:
-    """'; did you mean 'x'?' for the closest option (case-insensitive), else ''."""
-    if not isinstance(word, str):
-        return ""
-    by_lower = {option.lower(): option for option in options}
-    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1)
-    return f"; did you mean '{by_lower[close[0]]}'?" if close else ""
 
 
 def join(path: str, key: Any) -> str:

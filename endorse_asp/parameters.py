@@ -30,12 +30,13 @@ in force on the evaluation date.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from .words import did_you_mean
 
 FILE = "parameters.yaml"
 KEYS = ("description", "unit", "reference", "values")
@@ -108,7 +109,10 @@ def read(path: Path) -> tuple[dict, list[tuple[int, str]]]:
         for key, (knode, _) in fields.items():
             if key not in KEYS:
                 problems.append(
-                    (knode.start_mark.line + 1, f"threshold '{name}': unknown key '{key}'{_closest(key, KEYS)}")
+                    (
+                        knode.start_mark.line + 1,
+                        f"threshold '{name}': unknown key '{key}'{did_you_mean(key, KEYS, ignore_case=False, aside=True)}",
+                    )
                 )
         for key in KEYS:
             if key not in fields:
@@ -118,7 +122,7 @@ def read(path: Path) -> tuple[dict, list[tuple[int, str]]]:
             problems.append(
                 (
                     _line(fields["unit"]),
-                    f"threshold '{name}': unit '{unit}'{_closest(unit, UNITS)}; one of {', '.join(UNITS)}",
+                    f"threshold '{name}': unit '{unit}'{did_you_mean(unit, UNITS, ignore_case=False, aside=True)}; one of {', '.join(UNITS)}",
                 )
             )
         reference = _reference(name, fields.get("reference"), problems)
@@ -257,11 +261,6 @@ def in_force(parameters: dict, day: dt.date | None) -> list[tuple[str, Value]]:
             taken = [v for v in series if day is not None and v.since <= day]
             chosen.append((name, taken[-1] if taken else series[0]))
     return chosen
-
-
-def _closest(word: str, options) -> str:
-    match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
 
 
 # A threshold named in a requirement's summary: {rsc_hours} reads "24 hours" for IFS.

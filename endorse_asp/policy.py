@@ -34,6 +34,7 @@ import yaml
 from clingo import ast
 
 from . import parameters as params_mod
+from . import policy_file
 from .terms import decode
 
 
@@ -59,7 +60,6 @@ ENV = "ENDORSE_POLICIES"  # names a policies folder to use instead of the shippe
 PART = "policy"
 NOT_BRIDGED = {"drop", "replace", "touched"}
 NOT_TOUCHING = {"section", "heading", "cost", "advisory"}  # citations, prices, words change no verdict
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PolicyError(Exception):
@@ -467,7 +467,7 @@ def _date(value, where: str) -> dt.date | None:
 def read_policy(directory: Path, index: int) -> Policy:
     meta_file = directory / "policy.yaml"
     try:
-        meta = yaml.load(meta_file.read_text(encoding="utf-8"), Loader=LOADER)
+        meta = policy_file.load(meta_file)
     except yaml.MarkedYAMLError as err:  # file:line:col, as `policy check` words it
         mark = err.problem_mark or err.context_mark
         where = f"{meta_file}:{mark.line + 1}:{mark.column + 1}" if mark else str(meta_file)

@@ -40,9 +40,10 @@ from pathlib import Path
 
 import yaml
 
-from . import edits, load
+from . import edits, load, policy_file
 from .evaluate import evaluate
 from .policy import Program, load_program, policies_root
+from .words import did_you_mean
 
 
 @dataclass
@@ -159,7 +160,7 @@ def _vocabulary(file: Path) -> dict:
     policies: dict[str, list[str]] = {}
     for meta in sorted(tree.glob("*/policy.yaml")) if tree is not None else []:
         try:
-            data = yaml.safe_load(meta.read_text(encoding="utf-8"))
+            data = policy_file.load(meta)
         except (OSError, yaml.YAMLError, ValueError):
             continue
         if isinstance(data, dict) and data.get("id") is not None:
@@ -183,7 +184,7 @@ def check_case(item, at: str, lines: dict, source: str, known: dict) -> list[loa
         if key not in CASE_KEYS:
             report(
                 load.join(at, key),
-                f"unknown key '{key}'{load.did_you_mean(key, CASE_KEYS)}; a case has {', '.join(CASE_KEYS)}",
+                f"unknown key '{key}'{did_you_mean(key, CASE_KEYS)}; a case has {', '.join(CASE_KEYS)}",
             )
     for key in _DEFS["case"]["required"]:
         if key not in item:
@@ -223,9 +224,9 @@ def _check_expect(value, at: str, report, known: dict) -> None:
         if not _TARGET.fullmatch(str(target)):
             report(where, f"'{target}' is not a category: write CODE (IFS) or POLICY/CODE (mi-aimh/IFS)")
         elif policy and policy not in known["policies"]:
-            report(where, f"unknown policy '{policy}'{load.did_you_mean(policy, known['policies'])}")
+            report(where, f"unknown policy '{policy}'{did_you_mean(policy, known['policies'])}")
         elif code not in known["categories"]:
-            report(where, f"unknown category '{code}'{load.did_you_mean(code, known['categories'])}")
+            report(where, f"unknown category '{code}'{did_you_mean(code, known['categories'])}")
         if not isinstance(expected, dict):
             _check_status(expected, where, report)
             continue
@@ -233,7 +234,7 @@ def _check_expect(value, at: str, report, known: dict) -> None:
             if key not in EXPECT_KEYS:
                 report(
                     load.join(where, key),
-                    f"unknown key '{key}'{load.did_you_mean(key, EXPECT_KEYS)}; an expectation has {', '.join(EXPECT_KEYS)}",
+                    f"unknown key '{key}'{did_you_mean(key, EXPECT_KEYS)}; an expectation has {', '.join(EXPECT_KEYS)}",
                 )
         if "status" in expected:
             _check_status(expected["status"], load.join(where, "status"), report)
@@ -257,7 +258,7 @@ def _check_expect(value, at: str, report, known: dict) -> None:
             if isinstance(status, dict):  # {status, not_counted: {entry: words of its reason}}
                 for key in status:
                     if key not in REQUIREMENT_KEYS:
-                        report(load.join(here, key), f"unknown key '{key}'{load.did_you_mean(key, REQUIREMENT_KEYS)}")
+                        report(load.join(here, key), f"unknown key '{key}'{did_you_mean(key, REQUIREMENT_KEYS)}")
                 if not isinstance(status.get("not_counted", {}), dict):
                     report(
                         load.join(here, "not_counted"),
@@ -270,7 +271,7 @@ def _check_expect(value, at: str, report, known: dict) -> None:
                 report(
                     load.join(where, f"requirements.{rid}"),
                     f"unknown requirement status '{status}'; expected one of {', '.join(REQUIREMENT_STATUSES)}"
-                    f"{load.did_you_mean(status, REQUIREMENT_STATUSES)}",
+                    f"{did_you_mean(status, REQUIREMENT_STATUSES)}",
                 )
 
 
@@ -278,14 +279,14 @@ def _check_status(value, where: str, report) -> None:
     if not isinstance(value, str) or value.replace(" ", "_") not in STATUSES:
         report(
             where,
-            f"unknown status '{value}'; expected one of {', '.join(STATUSES)}{load.did_you_mean(value, STATUSES)}",
+            f"unknown status '{value}'; expected one of {', '.join(STATUSES)}{did_you_mean(value, STATUSES)}",
         )
 
 
 def _policy_of(file: Path) -> str:
     meta = file.parent.parent / "policy.yaml"
     if meta.is_file():
-        return str(yaml.safe_load(meta.read_text(encoding="utf-8"))["id"])
+        return str(policy_file.load(meta)["id"])
     return ""
 
 
@@ -421,7 +422,7 @@ def _compare(case: Case, evaluation) -> Outcome:
             codes = sorted({c for p, c in results if p == (policy or case.policy)})
             failures.append(
                 f"{_at(case, target)}{target}: no such category in policy '{policy or case.policy}'"
-                f"{load.did_you_mean(code, codes)}"
+                f"{did_you_mean(code, codes)}"
             )
             continue
         requirements = {q.id: q for q in result.requirements}
@@ -429,7 +430,7 @@ def _compare(case: Case, evaluation) -> Outcome:
             {*(expected.get("blockers") or []), *(expected.get("requirements") or {})} - set(requirements)
         ):
             failures.append(
-                f"{_at(case, target)}{target}: unknown requirement id '{rid}'{load.did_you_mean(rid, list(requirements))}; "
+                f"{_at(case, target)}{target}: unknown requirement id '{rid}'{did_you_mean(rid, list(requirements))}; "
                 f"{result.category} has {', '.join(sorted(requirements))}"
             )
         if "status" in expected and expected["status"] != result.status:
