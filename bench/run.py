@@ -3,6 +3,8 @@
 1. import floor: a Python process that only imports clingo, yaml, jinja2, click;
 2. one `endorse evaluate` of one applicant across all policies, as a multiple of (1)
    (target <= 2x), and one `endorse need` (every category of every policy; target <= 4x);
+   `endorse need` of each far-from-eligible applicant in bench/far/ (few entries, today's
+   date, every category open: target <= 15x, peak memory <= 300 MB);
 3. per-applicant cost of evaluating a batch of 1,000 in one process, as a multiple
    of parsing the same files with PyYAML's C loader (target <= 10x);
 4. `endorse report` of the same batch, as a multiple of loading and evaluating it (target <= 2x);
@@ -27,6 +29,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "facts" / "jordan-lee.yaml"
+FAR = sorted((ROOT / "bench" / "far").glob("*.yaml"))
 ENDORSE = str(Path(sys.executable).with_name("endorse"))
 
 
@@ -166,6 +169,27 @@ class Peak:
         self._thread.join()
 
 
+def peak_of(cmd: list[str]) -> Peak:
+    """The peak memory of one run of a command (its process tree)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with Peak(proc.pid) as peak:
+        proc.wait()
+    return peak
+
+
+def far_lines(floor: float) -> list[str]:
+    """`endorse need` of each far-from-eligible applicant: wall time and peak memory."""
+    lines = []
+    for far in FAR:
+        cmd = [ENDORSE, "need", str(far)]
+        took = wall(cmd, runs=3)
+        mb = peak_of(cmd).rss / 2**20
+        label = f"endorse need, far: {far.stem}"
+        lines.append(f"{label:<46}{took * 1000:>8.1f}ms{took / floor:>9.2f}{'<= 15':>8}")
+        lines.append(f"{'  peak RSS of that need':<46}{mb:>8.0f}MB{mb / 300:>9.2f}{'<= 1':>8}")
+    return lines
+
+
 def batch_lines(parse: float) -> list[str]:
     """Batches in worker processes (endorse_asp.batch), as `endorse evaluate DIR` runs them:
     per applicant with all cores vs the C-YAML parse (target <= 5x); 2 cores vs 1 (>= 1.7x);
@@ -252,6 +276,8 @@ def main() -> None:
     print(f"{'endorse evaluate, 1 applicant, all policies':<46}{one * 1000:>8.1f}ms{one / floor:>9.2f}{'<= 2':>8}")
     need = wall([ENDORSE, "need", str(EXAMPLE)], runs=3)
     print(f"{'endorse need, 1 applicant, all policies':<46}{need * 1000:>8.1f}ms{need / floor:>9.2f}{'<= 4':>8}")
+    for line in far_lines(floor):
+        print(line)
     print(f"{'C-YAML parse, per applicant (batch of 1000)':<46}{parse * 1000:>8.2f}ms{1:>9.2f}")
     print(f"{'load + evaluate, per applicant (1000, 1 core)':<46}{run * 1000:>8.2f}ms{run / parse:>9.2f}{'<= 10':>8}")
     print(report_line())
