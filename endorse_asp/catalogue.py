@@ -16,6 +16,7 @@ from pathlib import Path
 import clingo
 
 from .order import category_rank
+from .parameters import spoken
 from .policy import Policy, PolicyError, Program, Variant, load_program, policies_root, policy_dirs, read_policy
 from .report import category_label, render
 from .terms import decode
@@ -95,13 +96,11 @@ class Note:
 
 
 def amount(name: str, value) -> str:
-    """A threshold's value with the unit its name gives."""
-    if isinstance(value, int) and name.endswith("_hours"):
-        return f"{value} hours"
-    if isinstance(value, int) and name.endswith("_days"):
-        years = value // 365
-        return f"{value} days" + (f" ({years} year{'s' if years != 1 else ''})" if value and value % 365 == 0 else "")
-    return str(value)
+    """A threshold's value with its unit (parameters.spoken), days also as whole years: 730 days (2 years)."""
+    if not isinstance(value, int) or not name.endswith(("_hours", "_days")):
+        return str(value)
+    said = spoken(name, value)
+    return f"{value} days ({said})" if name.endswith("_days") and "year" in said else said
 
 
 def _rank(code) -> tuple:
