@@ -30,6 +30,7 @@ in force on the evaluation date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,9 @@ from pathlib import Path
 import yaml
 
 from .words import did_you_mean
+
+# " (did you mean 'X'?)" for the closest of the options, as policy check words it
+_closest = functools.partial(did_you_mean, ignore_case=False, aside=True)
 
 FILE = "parameters.yaml"
 KEYS = ("description", "unit", "reference", "values")
@@ -111,7 +115,7 @@ def read(path: Path) -> tuple[dict, list[tuple[int, str]]]:
                 problems.append(
                     (
                         knode.start_mark.line + 1,
-                        f"threshold '{name}': unknown key '{key}'{did_you_mean(key, KEYS, ignore_case=False, aside=True)}",
+                        f"threshold '{name}': unknown key '{key}'{_closest(key, KEYS)}",
                     )
                 )
         for key in KEYS:
@@ -122,7 +126,7 @@ def read(path: Path) -> tuple[dict, list[tuple[int, str]]]:
             problems.append(
                 (
                     _line(fields["unit"]),
-                    f"threshold '{name}': unit '{unit}'{did_you_mean(unit, UNITS, ignore_case=False, aside=True)}; one of {', '.join(UNITS)}",
+                    f"threshold '{name}': unit '{unit}'{_closest(unit, UNITS)}; one of {', '.join(UNITS)}",
                 )
             )
         reference = _reference(name, fields.get("reference"), problems)
