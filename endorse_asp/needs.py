@@ -30,11 +30,12 @@ from typing import cast
 import clingo
 
 from . import facts
-from .explain import DEGREES, Evaluation
+from .explain import Evaluation
 from .load import Applicant
 from .policy import Program, load_program
 from .solve import Case, case_symbols
 from .terms import decode
+from .words import DEGREES, hours
 
 HORIZON = 5 * 365  # the furthest date worth trying
 RSC_YEAR = 365  # a new block of RS/C runs a year
@@ -87,10 +88,6 @@ def flow(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {flow(v)}" for k, v in value.items()) + "}"
     return json.dumps(value)
-
-
-def hours(centi: int) -> str:
-    return f"{centi / 100:g}"
 
 
 def role(name: str) -> str:
