@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -321,13 +322,26 @@ def report_cmd(paths, out, fmt, as_of, categories, policies, with_needs):
 
 
 @contextlib.contextmanager
-def _steps(total: int, label: str):
-    """A function to call once per item done: a progress bar on stderr for a batch on a terminal."""
-    if total > 1 and sys.stderr.isatty():
-        with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-            yield lambda: bar.update(1)
-    else:
+def _steps(total: int, label: str, after: float = 0.0):
+    """A function to call once per item done: a progress bar on stderr for a batch on a
+    terminal, shown once `after` seconds have passed (a quick run shows none)."""
+    if total <= 1 or not sys.stderr.isatty():
         yield lambda: None
+        return
+    start, done = time.monotonic(), 0
+    with contextlib.ExitStack() as stack:
+        bar = None
+
+        def step():
+            nonlocal bar, done
+            done += 1
+            if bar is None and time.monotonic() - start >= after:
+                bar = stack.enter_context(click.progressbar(length=total, label=label, file=sys.stderr))
+                bar.update(done)
+            elif bar is not None:
+                bar.update(1)
+
+        yield step
 
 
 @main.command("need")
@@ -353,22 +367,26 @@ def need_cmd(path, policies, categories, as_of, fmt, limit, goals, show_edits):
         )
     applicant = _load_one(path)
     (evaluation,) = evaluate([applicant], as_of=as_of, program=program, categories=categories)
-    plans = None
+    plans, why_not = None, None
     if targets:
-        plans = needs.plan(evaluation, applicant, targets, program, limit)
+        plans, why_not = needs.plan(evaluation, applicant, targets, program, limit)
     else:
-        needs.fill_needs(evaluation, applicant, program, limit)
+        open_ = sum(r.status in ("not_eligible", "incomplete") for r in evaluation.results)
+        with _steps(open_, "finding what is needed", after=1.0) as step:
+            needs.fill_needs(evaluation, applicant, program, limit, step)
     if fmt == "json":
         out = evaluation.to_json()
         if plans is not None:
             out["plans"] = [p.to_json() for p in plans]
+        if why_not:
+            out["unreachable"] = why_not
         click.echo(render.dumps(out))
     elif fmt == "csv":
         from . import spreadsheet
 
         click.echo(spreadsheet.header(need=True) + spreadsheet.rows(evaluation, need=True), nl=False)
     else:
-        click.echo(render_needs.need_text(evaluation, plans, targets, show_edits))
+        click.echo(render_needs.need_text(evaluation, plans, targets, show_edits, why_not))
 
 
 def _goal(program, text: str) -> tuple[str, str]:

@@ -73,11 +73,12 @@ class CategoryResult:
     requirements: list[Requirement]
     needs: list = field(default_factory=list)
     advisories: list[Advisory] = field(default_factory=list)
+    unreachable: str | None = None  # `need`: why no alternative reaches it (cli.md)
 
     def to_json(self) -> dict:
         """The fields as the JSON contract has them, built directly (dataclasses.asdict deep-copies
         every level and was most of a batch's JSON time)."""
-        return {
+        out = {
             "policy": self.policy,
             "category": list(self.category) if isinstance(self.category, tuple) else self.category,
             "title": self.title,
@@ -87,6 +88,9 @@ class CategoryResult:
             "needs": [a.to_json() for a in self.needs],
             "advisories": [{"id": a.id, "text": a.text, "detail": a.detail} for a in self.advisories],
         }
+        if self.unreachable:
+            out["unreachable"] = self.unreachable
+        return out
 
 
 @dataclass

@@ -35,11 +35,12 @@ from .load import Applicant
 from .policy import Program, load_program
 from .solve import Case, case_symbols
 from .terms import decode
-from .words import DEGREES, hours
+from .words import DEGREES, hours, listing
 
 HORIZON = 5 * 365  # the furthest date worth trying
 RSC_YEAR = 365  # a new block of RS/C runs a year
 
+STATES = {"VA": "Virginia", "MI": "Michigan", "MA": "Massachusetts", "OR": "Oregon"}
 TITLES = {"med": "MEd", "phd": "PhD", "psyd": "PsyD", "edd": "EdD", "msw": "MSW", "aa": "AA"}
 BANDS = {"infant": "infants (birth to 36 months)", "early_childhood": "young children (3 to 6 years)"}
 DOING = {
@@ -55,6 +56,20 @@ ROLES = {
     "department_chair": "your department chair",
     "supervisee": "someone you supervise",
 }
+SERVICES = {"rsc_provision": "providing RS/C", "imh_treatment": "infant mental health treatment"}
+TOPICS = {
+    "relationship_based": "relationship-based practice",
+    "rsc": "providing RS/C",
+    "dei": "diversity, equity and inclusion",
+}
+# The fields of an entry the applicant may simply have left out, which a `confirm` item of
+# needs.lp states (issue 12): where the file says nothing, the default does not count.
+CONFIRMABLE = {
+    "work": ("relationship_focus", "ages", "services"),
+    "training": ("topics",),
+    "rsc": ("ages", "while", "provider_endorsement"),
+    "references": ("rater_endorsement", "roles"),
+}
 
 
 @dataclass
@@ -69,9 +84,10 @@ class Alternative:
     cost: int
     as_of: dt.date | None
     items: list[Item] = field(default_factory=list)
+    effort: dict[str, int] = field(default_factory=dict)  # what it asks, summed by kind (see `effort`)
 
     def to_json(self) -> dict:
-        out = {"cost": self.cost, "items": [vars(i) for i in self.items]}
+        out = {"cost": self.cost, "items": [{"id": i.id, "text": i.text, "edits": i.edits} for i in self.items]}
         if self.as_of:
             out["as_of"] = self.as_of.isoformat()
         return out
@@ -94,10 +110,67 @@ def role(name: str) -> str:
     return ROLES.get(name, f"a {name.replace('_', ' ')}")
 
 
-def describe(term, rid: str, day0: dt.date, until: dt.date) -> Item:
+def unstated(raw: dict):
+    """(kind, index, field) for each confirmable field an entry leaves out, and ("residence",)
+    when the file does not say where the applicant lives: as written, before defaults."""
+    for kind, fields in CONFIRMABLE.items():
+        for i, entry in enumerate(raw.get(kind) or []):
+            for name in fields:
+                if isinstance(entry, dict) and entry.get(name) in (None, [], ""):
+                    yield kind, i, name
+    if raw.get("residence") is None:
+        yield ("residence",)
+
+
+def label(data: dict, kind: str, index: int) -> str:
+    """How an entry is named to its applicant: its own title or person, else its path."""
+    entry = data[kind][index]
+    name = {"work": "title", "training": "title", "rsc": "provider", "references": "rater"}[kind]
+    return f"{entry[name]} ({kind}[{index}])" if entry.get(name) else f"{kind}[{index}]"
+
+
+def confirmation(data: dict, kind: str, index: int, name: str, value) -> Item:
+    """A `confirm` item: state what entry `index` of `kind` leaves out, if it is so."""
+    entry = label(data, kind, index)
+    said = {
+        ("work", "relationship_focus"): f"your position {entry} is relationship-focused",
+        ("work", "ages"): f"your position {entry} serves {BANDS.get(value, value)}",
+        ("work", "services"): f"your position {entry} includes {SERVICES.get(value, str(value).replace('_', ' '))}",
+        ("training", "topics"): f"your training {entry} was on {TOPICS.get(value, value)}",
+        ("rsc", "ages"): f"your RS/C from {entry} was about your work with {BANDS.get(value, value)}",
+        ("rsc", "while"): f"you received your RS/C from {entry} while {DOING.get(value, value)}",
+        ("references", "rater_endorsement"): f"your rater {entry} holds the {value} endorsement",
+        ("references", "roles"): f"your rater {entry} is {role(value)}",
+    }[kind, name]
+    if value == "true":  # a flag (needs.lp writes it as the constant true)
+        edit = f"{kind}[{index}].{name}=true"
+    elif name.endswith("endorsement"):
+        edit = f"{kind}[{index}].{name}={flow(value)}"
+    else:  # a list: appended to, so two confirmations of one entry's list both hold
+        edit = f"{kind}[{index}].{name}+={flow(value)}"
+    return Item("", f"If {said}, state it", [edit])
+
+
+def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = None) -> Item:
     """An item term of needs.lp as words and edits (the same facts, written to the file),
-    for requirement `rid`."""
+    for requirement `rid`; `data`, the applicant's, names the entries a confirmation is about."""
     kind, *args = term
+    if kind == "confirm":
+        item = confirmation(data or {}, *args)
+        return Item(rid, item.text, item.edits)
+    if kind == "confirm_provider":
+        name, code = args
+        entries = [
+            j
+            for j, r in enumerate((data or {}).get("rsc", []))
+            if facts.person(r["provider"]) == name and not r["provider_endorsement"]
+        ]
+        who = data["rsc"][entries[0]]["provider"] if data and entries else name
+        return Item(
+            rid,
+            f"If your RS/C provider {who} holds the {code} endorsement, state it",
+            [f"rsc[{j}].provider_endorsement={flow(code)}" for j in entries],
+        )
     match kind:
         case "training":
             band, topic, amount = args
@@ -107,21 +180,21 @@ def describe(term, rid: str, day0: dt.date, until: dt.date) -> Item:
             entry = {
                 "title": f"Further training {about}",
                 "hours": amount / 100 if amount % 100 else amount // 100,
-                "date": day0,
+                "date": until,
                 "topics": [topic],
                 "focus": band,
                 "didactic": True,
             }
             return Item(
                 rid,
-                f"Complete {hours(amount)} more hours of training {about}, focused on {BANDS[band]}, by {day0}",
+                f"Complete {hours(amount)} more hours of training {about}, focused on {BANDS[band]}, by {until}",
                 [f"training+={flow(entry)}"],
             )
         case "rsc":
             code, doing, band, amount, about_own = args
             start = max(day0, until - dt.timedelta(RSC_YEAR - 1))
             entry = {
-                "provider": f"New RS/C provider ({code})",
+                "provider": f"New RS/C provider ({code})" if code != "none" else "New RS/C provider",
                 "provider_endorsement": code,
                 "start": start,
                 "end": until,
@@ -130,12 +203,14 @@ def describe(term, rid: str, day0: dt.date, until: dt.date) -> Item:
                 "ages": [band],
             }
             extra = ""
+            if code == "none":
+                del entry["provider_endorsement"]
             if about_own:
                 entry["about_own_rsc"] = about_own // 100 if about_own % 100 == 0 else about_own / 100
                 extra = f", {hours(about_own)} of them about the RS/C you provide"
             return Item(
                 rid,
-                f"Receive {hours(amount)} hours of RS/C from a provider endorsed {code}{extra}, "
+                f"Receive {hours(amount)} hours of RS/C from {'a provider endorsed ' + code if code != 'none' else 'any provider'}{extra}, "
                 f"between {start} and {until}, while {DOING.get(doing, doing)} for {BANDS[band]}",
                 [f"rsc+={flow(entry)}"],
             )
@@ -166,7 +241,7 @@ def describe(term, rid: str, day0: dt.date, until: dt.date) -> Item:
             title = TITLES.get(key, key.upper())
             return Item(
                 rid,
-                f"Earn a {DEGREES[level]} degree ({title}) and supply its transcript",
+                f"Earn {'an' if DEGREES[level][0] in 'aeiou' else 'a'} {DEGREES[level]} degree ({title}) and supply its transcript",
                 [f"degrees+={flow({'level': level, 'title': title, 'conferred': day0})}"],
             )
         case "credential":
@@ -182,8 +257,8 @@ def describe(term, rid: str, day0: dt.date, until: dt.date) -> Item:
                 rid, f"Supply the official transcript of degrees[{index}]", [f"degrees[{index}].transcript=true"]
             )
         case "rater":
-            role_, code = args
-            entry = {"rater": f"New rater ({role_}{', ' + code if code != 'none' else ''})", "roles": [role_]}
+            slot, role_, code = args
+            entry = {"rater": f"New rater ({slot}{', ' + code if code != 'none' else ''})", "roles": [role_]}
             if code != "none":
                 entry["rater_endorsement"] = code
             who = role(role_) + (f", endorsed {code}" if code != "none" else "")
@@ -207,6 +282,12 @@ def describe(term, rid: str, day0: dt.date, until: dt.date) -> Item:
                 f"Join {assoc} (membership current from {day0})",
                 [f"memberships+={flow({'association': assoc, 'start': day0})}"],
             )
+        case "residence":
+            (state,) = args
+            where = STATES.get(state, state)
+            if data is not None and data.get("residence") is None:
+                return Item(rid, f"If you live in {where}, state it", [f"residence={flow(state)}"])
+            return Item(rid, f"Live in {where}", [f"residence={flow(state)}"])
         case "leadership":
             (level,) = args
             return Item(
@@ -256,7 +337,13 @@ class Solver:
         groups: dict[str, str],
     ):
         self.program, self.day0, self.dates, self.groups = program, day0, dates, groups
-        data = applicant.data
+        self.data = data = applicant.data
+        left_out = [
+            [clingo.Function(what[0]), clingo.Number(what[1]), clingo.Function(what[2])]
+            if len(what) == 3
+            else [clingo.Function(what[0])]
+            for what in unstated(applicant.raw)
+        ]
         cases = [
             Case(
                 data,
@@ -292,6 +379,8 @@ class Solver:
                 for kind in ("degrees", "rsc", "training", "work", "references"):
                     for i in range(len(data[kind])):
                         fact(clingo.Function("given", [copy, clingo.Function(kind), clingo.Number(i)]))
+                for what in left_out:
+                    fact(clingo.Function("unstated", [copy, *what]))
             for variant in program.variants.values():
                 fact(clingo.Function("variant_of", [clingo.String(variant.name), clingo.String(variant.policy)]))
                 fact(
@@ -348,7 +437,7 @@ class Solver:
             for a, case in enumerate(cases):
                 for symbol in case_symbols(a, case):
                     backend.add_rule([backend.add_atom(symbol)])
-        ctl.ground(self.program.parts(self.variants))
+        ctl.ground(self.program.parts(self.variants) + [("why", [])])  # not_counted: what to confirm
 
         def on_model(model):
             for pair in model.symbols(shown=True):
@@ -421,6 +510,29 @@ class Solver:
         return self.rounds([goals], limit)[0]
 
 
+def effort(term, data: dict) -> tuple[str, int]:
+    """What an item asks of the applicant, as a kind and an amount the text sums (hours of
+    training or RS/C in hundredths, else a count)."""
+    kind = term[0]
+    if kind in ("training", "rsc"):
+        return kind, term[3] if kind == "training" else term[4]
+    if kind == "degree":
+        return f"degree:{term[1]}", 1
+    if kind in ("confirm", "confirm_provider") or (kind == "residence" and data.get("residence") is None):
+        return "confirmation", 1
+    return kind, 1
+
+
+def swaps(term, items) -> list[tuple]:
+    """For an endorsed new rater among `items`: each (unendorsed it, endorsed other) pair of
+    rater items that would move its endorsement to another new rater of the alternative."""
+    if term[0] != "rater" or term[3] == "none":
+        return []
+    _, slot, role_, code = term
+    others = [t for t, _ in items if t[0] == "rater" and t[3] == "none"]
+    return [(("rater", slot, role_, "none"), ("rater", t[1], t[2], code)) for t in others]
+
+
 def written(
     solver: Solver, found: list[tuple[int, int, frozenset]], goals: list[tuple[str, str]], blockers: list[str]
 ) -> list[Alternative]:
@@ -432,10 +544,46 @@ def written(
         for term, _ in items:
             ids = set().union(*(solver.serves.get((term, p, c), set()) for p, c in goals))
             rid = next((b for b in blockers if b in ids), min(ids, default=""))
-            described.append(describe(term, rid, solver.day0, until))
+            item = describe(term, rid, solver.day0, until, solver.data)
+            if any(all((t, p, c) in solver.serves for t in swap) for swap in swaps(term, items) for p, c in goals):
+                item.text += " (any one of your new raters may be the endorsed one)"
+            described.append(item)
         described.sort(key=lambda i: (i.id, i.text))
-        out.append(Alternative(cost, until if until != solver.day0 else None, described))
+        asked: dict[str, int] = {}
+        for term, _ in items:
+            what, amount = effort(term, solver.data)
+            asked[what] = asked.get(what, 0) + amount
+        out.append(Alternative(cost, until if until != solver.day0 else None, described, asked))
     return out
+
+
+def unreachable(solver: Solver, goals: list[tuple[str, str]], evaluation: Evaluation) -> str:
+    """Why no alternative reaches the goals (together): a blocker no item can meet; goals that
+    rest on different examinations, of which an applicant file holds one; or no set of the
+    items offered reaching them on any date tried."""
+    results = {(r.policy, r.category): r for r in evaluation.results}
+    bare = []
+    for goal in goals:
+        offered = {rid for (_, p, c), ids in solver.serves.items() if (p, c) == goal for rid in ids}
+        where = f"{goal[0]}/{goal[1]} " if len(goals) > 1 else ""
+        bare += [where + b for b in results[goal].blockers if b not in offered]
+    if bare:
+        return f"nothing an applicant can add meets {listing(bare, 'and')}"
+    exams = {}
+    record = (solver.data["exam"] or {}).get("program")
+    for goal in goals:
+        exam = next((q for q in results[goal].requirements if q.id == "exam"), None)
+        if exam and exam.status == "met" and record:
+            exams[goal] = {record}
+        elif exam:
+            exams[goal] = {t[1] for (t, p, c) in solver.serves if t[0] == "exam" and (p, c) == goal}
+    if len(exams) > 1 and not set.intersection(*exams.values()):
+        each = [
+            f"{p}/{c} asks for the {listing(sorted(x.upper() for x in progs))} examination"
+            for (p, c), progs in exams.items()
+        ]
+        return f"an applicant file records one examination: {listing(each, 'and')}"
+    return f"no set of the items the engine offers reaches it on any date up to {solver.dates[-1]}"
 
 
 def fill_needs(
@@ -450,6 +598,8 @@ def fill_needs(
     found = solver.rounds([[(r.policy, r.category)] for r in open_], limit, step)
     for r, alternatives in zip(open_, found):
         r.needs = written(solver, alternatives, [(r.policy, r.category)], r.blockers)
+        if not r.needs:
+            r.unreachable = unreachable(solver, [(r.policy, r.category)], evaluation)
     return evaluation
 
 
@@ -475,10 +625,12 @@ def plan(
     goals: list[tuple[str, str]],
     program: Program | None = None,
     limit: int = 5,
-) -> list[Alternative]:
-    """Alternatives reaching all the goals together (shared items counted once)."""
+) -> tuple[list[Alternative], str | None]:
+    """Alternatives reaching all the goals together (shared items counted once), and why
+    none does when there are none."""
     program = program or load_program()
     results = {(r.policy, r.category): r for r in evaluation.results}
     blockers = [b for g in goals for b in results[g].blockers]
     solver = solver_for(program, applicant, evaluation, goals, plan=True)
-    return written(solver, solver.alternatives(goals, limit), goals, blockers)
+    found = written(solver, solver.alternatives(goals, limit), goals, blockers)
+    return found, None if found else unreachable(solver, goals, evaluation)

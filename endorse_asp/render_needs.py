@@ -7,18 +7,71 @@ import textwrap
 from .explain import Evaluation
 from .needs import Alternative
 from .render import _fit
+from .words import DEGREES, hours, listing
 
 WIDTH = 80
+# What an alternative asks, in words: hours for training and RS/C, else one or several.
+EFFORT = {
+    "credential": ("a credential", "{} credentials"),
+    "job": ("a new job", "{} new jobs"),
+    "training": "{} hours of training",
+    "rsc": "{} hours of RS/C",
+    "transcript": ("a transcript", "{} transcripts"),
+    "rater": ("a reference rating", "{} reference ratings"),
+    "sign": ("a signature", "{} signatures"),
+    "exam": ("an examination", "{} examinations"),
+    "leadership": ("a leadership activity", "{} leadership activities"),
+    "residence": ("a move", "{} moves"),
+    "membership": ("a membership", "{} memberships"),
+    "confirmation": ("a confirmation", "{} confirmations"),
+}
 
 
-def alternatives(alts: list[Alternative], indent: str, show_edits: bool) -> list[str]:
+def effort(alt: Alternative) -> str:
+    """'30 hours of training, a bachelor's degree and 3 reference ratings'."""
+    words = []
+    order = ["degree", *EFFORT]  # the greatest efforts first, as EFFORT lists them
+    for kind, amount in sorted(alt.effort.items(), key=lambda ka: order.index(ka[0].partition(":")[0])):
+        if kind.startswith("degree:"):
+            level = DEGREES[kind.partition(":")[2]]
+            words.append(
+                f"{'an' if level[0] in 'aeiou' else 'a'} {level} degree" if amount == 1 else f"{amount} {level} degrees"
+            )
+            continue
+        said = EFFORT[kind]
+        if isinstance(said, str):
+            words.append(said.format(hours(amount)))
+        else:
+            words.append(said[0] if amount == 1 else said[1].format(amount))
+    return listing(words, "and")
+
+
+def span(start, end) -> str:
+    """The time from `start` to `end` in months or years, as a person says it."""
+    months = round((end - start).days / 30.44)
+    if months >= 12 and months % 12 == 0:
+        return f"{months // 12} year{'s' if months > 12 else ''}"
+    if months >= 1:
+        return f"{months} month{'s' if months > 1 else ''}"
+    return f"{(end - start).days} days"
+
+
+def alternatives(alts: list[Alternative], indent: str, show_edits: bool, day0) -> list[str]:
     lines = []
     for n, alt in enumerate(alts, 1):
-        when = f", reached on {alt.as_of}" if alt.as_of else ""
+        when = f", reached on {alt.as_of} (in {span(day0, alt.as_of)})" if alt.as_of else ""
         if not alt.items:
-            lines.append(f"{indent}{n}. nothing to add: time alone{when} (cost {alt.cost})")
+            lines.append(f"{indent}{n}. nothing to add: time alone{when}; cost {alt.cost}")
             continue
-        lines.append(f"{indent}{n}. cost {alt.cost}{when}:")
+        lines.extend(
+            textwrap.wrap(
+                f"{n}. {effort(alt)}{when}; cost {alt.cost}:",
+                WIDTH,
+                initial_indent=indent,
+                subsequent_indent=indent + "   ",
+                break_on_hyphens=False,
+            )
+        )
         for item in alt.items:
             lines.append(f"{indent}   - {item.text} [{item.id}]")
             if show_edits:
@@ -27,24 +80,38 @@ def alternatives(alts: list[Alternative], indent: str, show_edits: bool) -> list
 
 
 def need_text(
-    evaluation: Evaluation, plans: list[Alternative] | None = None, goals=(), show_edits: bool = False
+    evaluation: Evaluation,
+    plans: list[Alternative] | None = None,
+    goals=(),
+    show_edits: bool = False,
+    unreachable: str | None = None,
 ) -> str:
-    """Per category not reached: its blockers and the ways to reach it, cheapest first."""
+    """Per category not reached: its blockers and the ways to reach it, cheapest first, or
+    why none does."""
     who = evaluation.applicant + (f" ({evaluation.name})" if evaluation.name else "")
     lines = [_fit(f"{who} - as of {evaluation.as_of}", WIDTH)]
     if plans is not None:
         lines.append(f"  plans reaching {', '.join(f'{p}/{c}' for p, c in goals)} together:")
-        lines.extend(alternatives(plans, "    ", show_edits) or ["    none found"])
+        lines.extend(
+            alternatives(plans, "    ", show_edits, evaluation.as_of) or _wrapped(f"unreachable: {unreachable}", "    ")
+        )
         return "\n".join(lines)
     for r in evaluation.results:
         if r.status in ("eligible", "needs_review"):
             continue
         lines.append(_fit(f"  {r.policy} {r.category} ({r.status.replace('_', ' ')}): {', '.join(r.blockers)}", WIDTH))
-        lines.extend(alternatives(r.needs, "    ", show_edits) or ["    no way found with the items the engine knows"])
+        lines.extend(
+            alternatives(r.needs, "    ", show_edits, evaluation.as_of)
+            or _wrapped(f"unreachable: {r.unreachable}", "    ")
+        )
     reached = [f"{r.policy}/{r.category}" for r in evaluation.results if r.status in ("eligible", "needs_review")]
     if reached:
         lines.append(_fit("  already reached: " + ", ".join(reached), WIDTH))
     return "\n".join(lines)
+
+
+def _wrapped(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False)
 
 
 def _progress(c) -> str:

@@ -171,3 +171,32 @@ def applicants(draw):
 
 def applicant(raw: dict) -> load.Applicant:
     return load.validate(raw, "<generated>")
+
+
+# The fields an applicant may leave out of an entry, which `need` offers to confirm (needs.CONFIRMABLE).
+LEFT_OUT = {
+    "work": ["relationship_focus", "ages", "services"],
+    "training": ["topics"],
+    "rsc": ["ages", "while", "provider_endorsement"],
+    "references": ["rater_endorsement", "roles"],
+}
+FAR_DATE = dt.date(2026, 12, 1)
+
+
+@st.composite
+def far_applicants(draw):
+    """An applicant far from every category: a few entries drawn as `applicants` draws them,
+    some fields left out, judged on a recent date."""
+    raw = draw(applicants())
+    far = {"id": "far", "as_of": FAR_DATE}
+    for kind in ("degrees", "training", "work", "rsc", "references"):
+        entries = raw[kind][: draw(st.integers(0, 2 if kind == "references" else 1))]
+        for entry in entries:
+            for name in LEFT_OUT.get(kind, []):
+                if draw(st.booleans()):
+                    entry.pop(name, None)
+        if entries:
+            far[kind] = entries
+    if (where := draw(st.sampled_from([None, "VA", "MI"]))) is not None:
+        far["residence"] = where
+    return far

@@ -71,7 +71,7 @@ def cheapest_by_brute_force(app, day0, policy, code, solver):
         offered = offered_items(solver, s, policy, code)
         subsets = [c for n in range(len(offered) + 1) for c in itertools.combinations(offered, n)]
         apps = [
-            edits.apply(app, [x for term, _ in c for x in describe(term, "", day0, day).edits]) if c else app
+            edits.apply(app, [x for term, _ in c for x in describe(term, "", day0, day, app.data).edits]) if c else app
             for c in subsets
         ]
         for combo, ev in zip(subsets, evaluate(apps, as_of=day, program=PROGRAM, categories=[code])):
@@ -149,11 +149,16 @@ def test_a_signature_is_the_cheapest_fix_for_an_unknown_ethics_statement():
 def test_a_plan_shares_items_and_an_impossible_plan_is_empty():
     app = load.load_file(f"{FACTS}/olivia-grant.yaml")
     (e,) = evaluate([app], program=PROGRAM)
-    both = plan(e, app, [("mi-aimh", "IFA"), ("mi-aimh", "IFS")], PROGRAM)
-    assert both and both[0].cost == 1  # one signature serves both
+    both, why_not = plan(e, app, [("mi-aimh", "IFA"), ("mi-aimh", "IFS")], PROGRAM)
+    assert both and both[0].cost == 1 and why_not is None  # one signature serves both
     jordan = load.load_file(f"{FACTS}/jordan-lee.yaml")
     (j,) = evaluate([jordan], program=PROGRAM)
-    assert plan(j, jordan, [("mi-aimh", "IMHM-C"), ("mi-aimh", "ECMHS")], PROGRAM) == []  # two different exams
+    none, why_not = plan(j, jordan, [("mi-aimh", "IMHM-C"), ("mi-aimh", "ECMHS")], PROGRAM)
+    assert none == []  # two different exams, and the reason says so
+    assert why_not == (
+        "an applicant file records one examination: mi-aimh/IMHM-C asks for the IMH examination "
+        "and mi-aimh/ECMHS asks for the ECMH examination"
+    )
 
 
 def test_need_json_follows_the_contract():
