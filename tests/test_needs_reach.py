@@ -109,7 +109,7 @@ def test_alternatives_differing_only_in_which_new_rater_is_endorsed_are_one():
     assert any("any one of your new raters may be the endorsed one" in i.text for i in raters)
 
 
-FAR = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAR = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 @FAR
