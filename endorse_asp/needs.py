@@ -35,7 +35,7 @@ from .load import Applicant
 from .policy import Program, load_program
 from .solve import Case, case_symbols
 from .terms import decode
-from .words import DEGREES, hours, listing
+from .words import DEGREES, article, hours, listing
 
 HORIZON = 5 * 365  # the furthest date worth trying
 RSC_YEAR = 365  # a new block of RS/C runs a year
@@ -129,8 +129,8 @@ def label(data: dict, kind: str, index: int) -> str:
     return f"{entry[name]} ({kind}[{index}])" if entry.get(name) else f"{kind}[{index}]"
 
 
-def confirmation(data: dict, kind: str, index: int, name: str, value) -> Item:
-    """A `confirm` item: state what entry `index` of `kind` leaves out, if it is so."""
+def confirmation(rid: str, data: dict, kind: str, index: int, name: str, value) -> Item:
+    """A `confirm` item for requirement `rid`: state what entry `index` of `kind` leaves out, if it is so."""
     entry = label(data, kind, index)
     said = {
         ("work", "relationship_focus"): f"your position {entry} is relationship-focused",
@@ -148,30 +148,30 @@ def confirmation(data: dict, kind: str, index: int, name: str, value) -> Item:
         edit = f"{kind}[{index}].{name}={flow(value)}"
     else:  # a list: appended to, so two confirmations of one entry's list both hold
         edit = f"{kind}[{index}].{name}+={flow(value)}"
-    return Item("", f"If {said}, state it", [edit])
+    return Item(rid, f"If {said}, state it", [edit])
 
 
 def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = None) -> Item:
     """An item term of needs.lp as words and edits (the same facts, written to the file),
     for requirement `rid`; `data`, the applicant's, names the entries a confirmation is about."""
     kind, *args = term
-    if kind == "confirm":
-        item = confirmation(data or {}, *args)
-        return Item(rid, item.text, item.edits)
-    if kind == "confirm_provider":
-        name, code = args
-        entries = [
-            j
-            for j, r in enumerate((data or {}).get("rsc", []))
-            if facts.person(r["provider"]) == name and not r["provider_endorsement"]
-        ]
-        who = data["rsc"][entries[0]]["provider"] if data and entries else name
-        return Item(
-            rid,
-            f"If your RS/C provider {who} holds the {code} endorsement, state it",
-            [f"rsc[{j}].provider_endorsement={flow(code)}" for j in entries],
-        )
+    data = data or {}
     match kind:
+        case "confirm":
+            return confirmation(rid, data, *args)
+        case "confirm_provider":
+            name, code = args
+            entries = [
+                j
+                for j, r in enumerate(data.get("rsc", []))
+                if facts.person(r["provider"]) == name and not r["provider_endorsement"]
+            ]
+            who = data["rsc"][entries[0]]["provider"] if entries else name
+            return Item(
+                rid,
+                f"If your RS/C provider {who} holds the {code} endorsement, state it",
+                [f"rsc[{j}].provider_endorsement={flow(code)}" for j in entries],
+            )
         case "training":
             band, topic, amount = args
             about = {"rsc": "on providing RS/C (didactic)", "dei": "on diversity, equity and inclusion"}.get(
@@ -241,7 +241,7 @@ def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = 
             title = TITLES.get(key, key.upper())
             return Item(
                 rid,
-                f"Earn {'an' if DEGREES[level][0] in 'aeiou' else 'a'} {DEGREES[level]} degree ({title}) and supply its transcript",
+                f"Earn {article(DEGREES[level])} degree ({title}) and supply its transcript",
                 [f"degrees+={flow({'level': level, 'title': title, 'conferred': day0})}"],
             )
         case "credential":
@@ -285,7 +285,7 @@ def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = 
         case "residence":
             (state,) = args
             where = STATES.get(state, state)
-            if data is not None and data.get("residence") is None:
+            if data and data.get("residence") is None:
                 return Item(rid, f"If you live in {where}, state it", [f"residence={flow(state)}"])
             return Item(rid, f"Live in {where}", [f"residence={flow(state)}"])
         case "leadership":

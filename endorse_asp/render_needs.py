@@ -7,7 +7,7 @@ import textwrap
 from .explain import Evaluation
 from .needs import Alternative
 from .render import _fit
-from .words import DEGREES, hours, listing
+from .words import DEGREES, article, hours, listing
 
 WIDTH = 80
 # What an alternative asks, in words: hours for training and RS/C, else one or several.
@@ -34,9 +34,7 @@ def effort(alt: Alternative) -> str:
     for kind, amount in sorted(alt.effort.items(), key=lambda ka: order.index(ka[0].partition(":")[0])):
         if kind.startswith("degree:"):
             level = DEGREES[kind.partition(":")[2]]
-            words.append(
-                f"{'an' if level[0] in 'aeiou' else 'a'} {level} degree" if amount == 1 else f"{amount} {level} degrees"
-            )
+            words.append(f"{article(level)} degree" if amount == 1 else f"{amount} {level} degrees")
             continue
         said = EFFORT[kind]
         if isinstance(said, str):

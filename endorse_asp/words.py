@@ -24,6 +24,11 @@ def date(day: int) -> str:
     return dt.date.fromordinal(day).isoformat()
 
 
+def article(word: str) -> str:
+    """'an associate', 'a bachelor's'."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 def listing(items, last: str = "or") -> str:
     """'A', 'A or B', 'A, B or C'."""
     items = [str(i) for i in items]
