@@ -15,11 +15,12 @@ from pathlib import Path
 
 import clingo
 
+from . import terms
 from .order import category_rank
 from .parameters import spoken
 from .policy import Policy, PolicyError, Program, Variant, load_program, policies_root, policy_dirs, read_policy
-from .report import category_label, render
-from .terms import decode
+from .report import render
+from .terms import CategoryKey, RenewalOf, code_of, decode
 
 NOT_ENCODED = re.compile(r"^%\s*not encoded:\s*(.*)$")
 
@@ -40,7 +41,7 @@ class Requirement:
 
 @dataclass
 class Category:
-    code: str | tuple[str, str]  # "IFS", or ("renewal", "IFS")
+    code: CategoryKey
     label: str
     title: str
     band: str
@@ -51,12 +52,12 @@ class Category:
 
     @property
     def renewal(self) -> bool:
-        return not isinstance(self.code, str)
+        return isinstance(self.code, RenewalOf)
 
     @property
     def name(self) -> str:
         """The code a heading shows: a renewal category's heading is under "Annual renewal"."""
-        return self.code if isinstance(self.code, str) else self.code[-1]
+        return code_of(self.code)
 
     @property
     def written_in(self) -> tuple[str, str] | None:
@@ -103,10 +104,8 @@ def amount(name: str, value) -> str:
     return f"{value} days ({said})" if name.endswith("_days") and "year" in said else said
 
 
-def _rank(code) -> tuple:
-    renewal = not isinstance(code, str)
-    base = code[-1] if renewal else code
-    return (renewal, category_rank(base), str(base))
+def _rank(code: CategoryKey) -> tuple:
+    return (isinstance(code, RenewalOf), category_rank(code), code_of(code))
 
 
 def categories(program: Program, variant: str, chain: list[Policy]) -> dict[str, Category]:
@@ -129,9 +128,9 @@ def categories(program: Program, variant: str, chain: list[Policy]) -> dict[str,
                 )
             )
         meta = cat.categories[(variant, code)]
-        found[category_label(code)] = Category(
+        found[terms.label(code)] = Category(
             code,
-            category_label(code),
+            terms.label(code),
             meta["title"],
             str(meta["band"]),
             reqs,
@@ -202,7 +201,7 @@ def restatements(program: Program) -> dict[str, dict[str, set]]:
     found: dict[str, dict[str, set]] = {}
     for atom in ctl.symbolic_atoms.by_signature("replace", 3):
         variant, code, key = map(decode, atom.symbol.arguments)
-        found.setdefault(variant, {}).setdefault(category_label(code), set()).add(key)
+        found.setdefault(variant, {}).setdefault(terms.label(code), set()).add(key)
     return found
 
 

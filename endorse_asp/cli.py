@@ -20,6 +20,7 @@ from . import renew as renew_mod
 from .evaluate import evaluate
 from .order import category_rank
 from .policy import PolicyError, load_program, use_policies
+from .terms import RenewalOf
 from .words import did_you_mean
 
 EXIT_INPUT = 2
@@ -508,7 +509,11 @@ def policy_list(fmt):
                 "categories": codes,
                 "association": p.association,
                 "renewals": sorted(
-                    (c[1] for (v, c) in program.catalogue.categories if v == variant.name and isinstance(c, tuple)),
+                    (
+                        c.code
+                        for (v, c) in program.catalogue.categories
+                        if v == variant.name and isinstance(c, RenewalOf)
+                    ),
                     key=category_rank,
                 ),
                 "exceptions": [

@@ -33,7 +33,7 @@ from .evaluate import evaluate
 from .explain import Evaluation
 from .policy import Program
 from .provenance import rules
-from .report import category_label
+from .terms import label
 from .words import did_you_mean
 
 fcntl: ModuleType | None
@@ -68,7 +68,7 @@ def decision(evaluation: Evaluation, categories: Iterable[str] = ()) -> dict:
         "results": [
             {
                 "policy": r.policy,
-                "category": category_label(r.category),
+                "category": label(r.category),
                 "status": r.status,
                 "blockers": list(r.blockers),
             }
@@ -447,7 +447,7 @@ def _compare(line: int, entry: dict, evaluation: Evaluation | None, sha: str | N
         {}
         if evaluation is None
         else {
-            (r.policy, category_label(r.category)): {"status": r.status, "blockers": list(r.blockers)}
+            (r.policy, label(r.category)): {"status": r.status, "blockers": list(r.blockers)}
             for r in evaluation.results
         }
     )

@@ -28,6 +28,7 @@ from . import batch, load
 from .evaluate import evaluate
 from .order import category_rank
 from .policy import PolicyError, Program, load_program, policies_root
+from .terms import CategoryKey, RenewalOf, label
 
 REACHED = ("eligible", "needs_review")
 
@@ -194,7 +195,7 @@ class Change:
 
     @property
     def target(self) -> str:
-        return f"{self.policy}/{_code(self.category)}"
+        return f"{self.policy}/{label(self.category)}"
 
     def what(self) -> list[str]:
         """What changed: status, blockers, needs."""
@@ -219,7 +220,7 @@ class Change:
             "applicant": self.applicant,
             "file": self.file,
             "policy": self.policy,
-            "category": _code(self.category),
+            "category": label(self.category),
             "changed": self.what(),
             "before": self.before,
             "after": self.after,
@@ -303,15 +304,8 @@ def display(path: str) -> str:
         return str(path)
 
 
-def _code(category) -> str:
-    if isinstance(category, tuple):
-        return f"{category[0]}({', '.join(map(_code, category[1:]))})"
-    return str(category)
-
-
-def _rank_code(category) -> tuple:
-    code = category[1] if isinstance(category, tuple) and len(category) > 1 else category
-    return (isinstance(category, tuple), category_rank(code), _code(category))
+def _rank_code(category: CategoryKey) -> tuple:
+    return (isinstance(category, RenewalOf), category_rank(category), str(category))
 
 
 def _rank(target: str) -> tuple:

@@ -80,7 +80,7 @@ class CategoryResult:
         every level and was most of a batch's JSON time)."""
         out = {
             "policy": self.policy,
-            "category": list(self.category) if isinstance(self.category, tuple) else self.category,
+            "category": str(self.category),
             "title": self.title,
             "status": self.status,
             "blockers": list(self.blockers),

@@ -49,6 +49,7 @@ from . import parameters as params_mod
 from . import policy as policymod
 from .parameters import number_words
 from .policy import PolicyError, policies_root
+from .terms import RenewalOf
 from .words import did_you_mean
 
 # " (did you mean 'X'?)" for the option closest to a word, as policy check words it
@@ -1375,9 +1376,12 @@ def _at(args: tuple, path: tuple):
     """The value at an argument path of decoded arguments (functions decode as (name, *args))."""
     value = args[path[0]]
     for i in path[1:]:
-        if not isinstance(value, tuple) or len(value) <= i + 1:
+        if isinstance(value, RenewalOf) and i == 0:
+            value = value.code
+        elif not isinstance(value, tuple) or len(value) <= i + 1:
             return None
-        value = value[i + 1]
+        else:
+            value = value[i + 1]
     return value
 
 
@@ -1391,6 +1395,8 @@ def _names(codes, limit: int = 6) -> str:
 
 def _code(value) -> str:
     """A category code as written in the rules: "IFS", or renewal("IFS") for a decoded term."""
+    if isinstance(value, RenewalOf):
+        return str(value)
     if isinstance(value, tuple) and value and isinstance(value[0], str):
         return f"{value[0]}({', '.join(map(_code, value[1:]))})"
     return str(value)

@@ -14,6 +14,7 @@ import os
 
 from . import policy as policymod
 from .policy import Policy, PolicyError, policies_root, policy_dirs, read_policy
+from .terms import code_of
 
 
 def _current() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -66,5 +67,5 @@ def policy_rank(policy: str) -> tuple:
 def category_rank(code) -> int:
     """The rank of a category code (a renewal category ranks by the code it renews)."""
     order = _current()[1]
-    code = code[-1] if isinstance(code, tuple) else code
+    code = code_of(code)
     return order.index(code) if code in order else len(order)

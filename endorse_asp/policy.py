@@ -35,7 +35,8 @@ from clingo import ast
 
 from . import parameters as params_mod
 from . import policy_file
-from .terms import decode
+from . import terms as terms_mod
+from .terms import RenewalOf, decode
 
 
 def _cache_folder() -> Path | None:
@@ -359,7 +360,7 @@ class Program:
 
 
 # The classes a cache file may name (nothing else is ever built from one).
-_CACHED_CLASSES = frozenset({"Policy", "Variant", "Catalogue", "Exception_", "Value"})
+_CACHED_CLASSES = frozenset({"Policy", "Variant", "Catalogue", "Exception_", "Value", "RenewalOf"})
 
 
 def _to_json(value):
@@ -407,6 +408,7 @@ def _from_json(value: dict):
             "Catalogue": Catalogue,
             "Exception_": Exception_,
             "Value": params_mod.Value,
+            "RenewalOf": RenewalOf,
         }[value["c"]]
         return cls(**value["f"])
     return value
@@ -449,7 +451,9 @@ def _atoms(atoms, name: str, arity: int, variants) -> list[tuple]:
 
 
 def _order(value):
-    """A sort key for decoded terms of mixed kinds (a renewal category is a tuple among strings)."""
+    """A sort key for decoded terms of mixed kinds (a renewal category sorts as the term renewal(C))."""
+    if isinstance(value, RenewalOf):
+        value = ("renewal", value.code)
     if isinstance(value, tuple):
         return (2, tuple(map(_order, value)))
     return (0, value, "") if isinstance(value, int) else (1, 0, str(value))
@@ -716,9 +720,13 @@ def policy_dirs(root: Path | None = None) -> list[Path]:
 
 def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:
     """What a compiled program depends on: where the policies are (the program keeps their paths),
-    the rule files, policy metadata and this compiler."""
+    the rule files, policy metadata, this compiler and how it reads terms."""
     digest = hashlib.sha256(
-        Path(__file__).read_bytes() + repr(only).encode() + clingo.__version__.encode() + str(root.resolve()).encode()
+        Path(__file__).read_bytes()
+        + Path(terms_mod.__file__).read_bytes()
+        + repr(only).encode()
+        + clingo.__version__.encode()
+        + str(root.resolve()).encode()
     )
     for path in sorted(root.rglob("*")):
         if path.suffix in (".lp", ".yaml") and "tests" not in path.relative_to(root).parts and path.is_file():

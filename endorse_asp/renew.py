@@ -31,7 +31,7 @@ from .needs import Alternative, Item
 from .policy import Program, load_program
 from .provenance import rules
 from .solve import Case, answer_sets
-from .terms import decode
+from .terms import RenewalOf, code_of, decode
 
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
@@ -130,7 +130,7 @@ def renew(applicants: Iterable[Applicant], year: int, program: Program | None = 
     """Judge, for each applicant, the renewal of every endorsement held, over the calendar year."""
     first, last = year_bounds(year)
     program = program or load_program()
-    renewable = {(v, c[1]) for (v, c) in program.catalogue.categories if isinstance(c, tuple) and c[0] == "renewal"}
+    renewable = {(v, c.code) for (v, c) in program.catalogue.categories if isinstance(c, RenewalOf)}
     priced: dict[str, dict[str, int]] = {}
     for applicant in applicants:
         data = applicant.data
@@ -153,7 +153,7 @@ def renew(applicants: Iterable[Applicant], year: int, program: Program | None = 
             evaluation = interpret(program, facts, case.data, applicant.source, last)
             ((judged_as, _),) = case.renewals
             for r in evaluation.results:
-                r.category = r.category[1] if isinstance(r.category, tuple) else r.category
+                r.category = code_of(r.category)
                 if r.status in ("not_eligible", "incomplete"):
                     if judged_as not in priced:
                         priced[judged_as] = prices(program, judged_as)

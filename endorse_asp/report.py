@@ -29,6 +29,7 @@ from .explain import CategoryResult, Evaluation
 from .needs import fill_needs
 from .policy import Program
 from .provenance import rules
+from .terms import label
 
 if TYPE_CHECKING:
     import jinja2
@@ -85,20 +86,13 @@ HTML_BADGES = {
 MD_BADGES = {status: f"{symbol} {word}" for status, (symbol, word) in STATUS.items()}
 
 
-def category_label(code) -> str:
-    """A category code as people read it; renewal categories are `renewal("IFS")` in the rules."""
-    if isinstance(code, tuple) and len(code) == 2 and code[0] == "renewal":
-        return f"{code[1]} renewal"
-    return code if isinstance(code, str) else str(code)
-
-
 def anchor(policy: str, code) -> str:
-    return UNSAFE_NAME.sub("-", f"{policy}-{category_label(code)}")
+    return UNSAFE_NAME.sub("-", f"{policy}-{label(code)}")
 
 
 def heading(result) -> str:
     """A category's heading in a report (the Markdown summary links to its slug)."""
-    return f"{category_label(result.category)}: {result.title} ({result.policy})"
+    return f"{label(result.category)}: {result.title} ({result.policy})"
 
 
 @functools.cache
@@ -123,7 +117,7 @@ def environment(fmt: str) -> jinja2.Environment:
     env.globals.update(
         STATUS=STATUS,
         CATEGORY_STATUSES=CATEGORY_STATUSES,
-        label=category_label,
+        label=label,
         anchor=anchor,
         heading=heading,
         badge=(MD_BADGES if markdown else HTML_BADGES).__getitem__,
@@ -305,7 +299,7 @@ def _summary(evaluation: Evaluation, link: str) -> Written:
     eligible: dict[str, list[str]] = {}
     for r in evaluation.results:
         if r.status == "eligible":
-            eligible.setdefault(r.policy, []).append(category_label(r.category))
+            eligible.setdefault(r.policy, []).append(label(r.category))
     return Written(
         evaluation.applicant,
         evaluation.name,

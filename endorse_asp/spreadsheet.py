@@ -17,7 +17,7 @@ import csv
 import io
 
 from .explain import Evaluation
-from .report import category_label
+from .terms import label
 
 COLUMNS = ("applicant", "name", "file", "as_of", "policy", "category", "status", "blockers")
 NEED_COLUMNS = COLUMNS + ("cost", "reached_on", "items")
@@ -55,7 +55,7 @@ def rows(evaluation: Evaluation, need: bool = False) -> str:
             e.file,
             e.as_of.isoformat(),
             r.policy,
-            category_label(r.category),
+            label(r.category),
             r.status,
             JOIN.join(r.blockers),
         ]

@@ -15,6 +15,7 @@ from endorse_asp import catalogue
 from endorse_asp.cli import main
 from endorse_asp.policy import POLICY_ROOT, load_program
 from endorse_asp.report import md_text
+from endorse_asp.terms import code_of
 
 DERIVED_YAML = """\
 id: derived
@@ -103,7 +104,7 @@ def test_mi_aimh_catalogue_lists_every_category_requirement_threshold_and_source
     codes = [c for v, c in cat.categories if v == "mi-aimh"]
     assert len(codes) >= 12
     for code in codes:
-        heading = code if isinstance(code, str) else code[-1]  # renewal("IFS"), under "Annual renewal"
+        heading = code_of(code)  # renewal("IFS") is under "Annual renewal"
         assert f"### {md_text(heading)}: {md_text(cat.categories[('mi-aimh', code)]['title'])}" in text
         for rid, summary in cat.requirements[("mi-aimh", code)].items():
             assert f"| `{rid}` | {md_text(summary)} |" in text

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from endorse_asp import order
 from endorse_asp.cli import main
 from endorse_asp.policy import POLICY_ROOT, read_policy
+from endorse_asp.terms import RenewalOf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,7 +128,7 @@ def test_the_order_of_outputs_comes_from_the_policies():
         "LEVEL-IV-P",
         "LEVEL-IV-RF",
     )
-    assert order.category_rank(("renewal", "IFS")) == order.category_rank("IFS")
+    assert order.category_rank(RenewalOf("IFS")) == order.category_rank("IFS")
     assert order.category_rank("NEW") == len(order.category_order(policies))  # unlisted: last
 
 
