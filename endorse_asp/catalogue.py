@@ -15,7 +15,7 @@ from pathlib import Path
 
 import clingo
 
-from . import terms
+from . import words
 from .order import category_rank
 from .parameters import spoken
 from .policy import Policy, PolicyError, Program, Variant, load_program, policies_root, policy_dirs, read_policy
@@ -128,9 +128,9 @@ def categories(program: Program, variant: str, chain: list[Policy]) -> dict[str,
                 )
             )
         meta = cat.categories[(variant, code)]
-        found[terms.label(code)] = Category(
+        found[words.label(code)] = Category(
             code,
-            terms.label(code),
+            words.label(code),
             meta["title"],
             str(meta["band"]),
             reqs,
@@ -201,7 +201,7 @@ def restatements(program: Program) -> dict[str, dict[str, set]]:
     found: dict[str, dict[str, set]] = {}
     for atom in ctl.symbolic_atoms.by_signature("replace", 3):
         variant, code, key = map(decode, atom.symbol.arguments)
-        found.setdefault(variant, {}).setdefault(terms.label(code), set()).add(key)
+        found.setdefault(variant, {}).setdefault(words.label(code), set()).add(key)
     return found
 
 

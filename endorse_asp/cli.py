@@ -41,6 +41,11 @@ class Date(click.ParamType):
         return day
 
 
+def colour_wanted() -> bool:
+    """Statuses in colour: on a terminal, unless NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
 def applicant_files(paths: tuple[str, ...]) -> list[Path]:
     """The files named, and the .yaml/.yml entries (any case) of the directories named, in a
     stable order. An entry that is not a regular file (a FIFO, a symlink loop) is kept, for the
@@ -192,7 +197,7 @@ def _evaluate(files, paths, program, categories, as_of, fmt, verbose, jobs, poli
     why = fmt == "json" or verbose  # the outputs that show why entries did not count
     if len(files) > 1 and (jobs or batch.default_jobs()) > 1:
         job = batch.Job(only=tuple(sorted(policies)) or None, as_of=as_of, categories=categories, why=why)
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        colour = colour_wanted()
         failed = batch.print_evaluations(
             files,
             job,
@@ -222,7 +227,7 @@ def _evaluate(files, paths, program, categories, as_of, fmt, verbose, jobs, poli
         for e in results:
             click.echo(spreadsheet.rows(e), nl=False)
     else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        colour = colour_wanted()
         for n, text in enumerate(render.texts(results, colour, verbose)):
             click.echo(("\n" if n else "") + text)
     if errors:
@@ -263,7 +268,7 @@ def _compare(files, paths, program, categories, as_of, fmt) -> None:
         payload = [render.compare_json(e) for e in results]
         click.echo(render.dumps(payload[0] if single and payload else payload))
     else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        colour = colour_wanted()
         for n, e in enumerate(results):
             click.echo(("\n" if n else "") + render.compare_text(e, colour))
     if errors:
@@ -573,7 +578,7 @@ def renew_cmd(path, year, fmt):
     if fmt == "json":
         click.echo(render.dumps(result.to_json()))
     else:
-        click.echo(render.renewal_text(result, sys.stdout.isatty() and "NO_COLOR" not in os.environ))
+        click.echo(render.renewal_text(result, colour_wanted()))
 
 
 @policy_group.command("show")

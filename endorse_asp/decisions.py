@@ -33,8 +33,7 @@ from .evaluate import evaluate
 from .explain import Evaluation
 from .policy import Program
 from .provenance import rules
-from .terms import label
-from .words import did_you_mean
+from .words import did_you_mean, label
 
 fcntl: ModuleType | None
 try:

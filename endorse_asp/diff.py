@@ -28,7 +28,8 @@ from . import batch, load
 from .evaluate import evaluate
 from .order import category_rank
 from .policy import PolicyError, Program, load_program, policies_root
-from .terms import CategoryKey, RenewalOf, label
+from .terms import CategoryKey, RenewalOf
+from .words import label
 
 REACHED = ("eligible", "needs_review")
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from . import reasons
 from .order import category_rank
 from .policy import Program
-from .words import BANDS, DEGREES, hours  # DEGREES: also read from here (needs.py)
+from .words import BANDS, DEGREES, WINDOWS, hours
 
 STATUS_ORDER = {"unmet": 0, "unknown": 1, "review": 2, "met": 3}
-WINDOWS = {"one_to_two_years": "within a 1-to-2-year window", "two_years": "within a 2-year window"}
 SCOPE_ORDER = ("didactic_rsc", "window", "after", "band")
 KIND_ORDER = ("degrees", "credentials", "training", "work", "rsc", "references", "exam", "memberships", "leadership")
 

@@ -35,33 +35,11 @@ from .load import Applicant
 from .policy import Program, load_program
 from .solve import Case, case_symbols
 from .terms import decode
-from .words import DEGREES, article, hours, listing
+from .words import AGES, DEGREES, ROLES, SERVICES, STATES, TITLES, TOPICS, WHILE, article, hours, listing
 
 HORIZON = 5 * 365  # the furthest date worth trying
 RSC_YEAR = 365  # a new block of RS/C runs a year
 
-STATES = {"VA": "Virginia", "MI": "Michigan", "MA": "Massachusetts", "OR": "Oregon"}
-TITLES = {"med": "MEd", "phd": "PhD", "psyd": "PsyD", "edd": "EdD", "msw": "MSW", "aa": "AA"}
-BANDS = {"infant": "infants (birth to 36 months)", "early_childhood": "young children (3 to 6 years)"}
-DOING = {
-    "services": "providing services",
-    "rsc_provision": "providing RS/C to others",
-    "supervision": "supervising staff",
-}
-ROLES = {
-    "current_program_supervisor": "your current program supervisor",
-    "rsc_provider": "your RS/C provider",
-    "rsc_recipient": "someone who receives RS/C from you",
-    "student": "a student you taught or supervised",
-    "department_chair": "your department chair",
-    "supervisee": "someone you supervise",
-}
-SERVICES = {"rsc_provision": "providing RS/C", "imh_treatment": "infant mental health treatment"}
-TOPICS = {
-    "relationship_based": "relationship-based practice",
-    "rsc": "providing RS/C",
-    "dei": "diversity, equity and inclusion",
-}
 # The fields of an entry the applicant may simply have left out, which a `confirm` item of
 # needs.lp states (issue 12): where the file says nothing, the default does not count.
 CONFIRMABLE = {
@@ -134,11 +112,11 @@ def confirmation(rid: str, data: dict, kind: str, index: int, name: str, value) 
     entry = label(data, kind, index)
     said = {
         ("work", "relationship_focus"): f"your position {entry} is relationship-focused",
-        ("work", "ages"): f"your position {entry} serves {BANDS.get(value, value)}",
+        ("work", "ages"): f"your position {entry} serves {AGES.get(value, value)}",
         ("work", "services"): f"your position {entry} includes {SERVICES.get(value, str(value).replace('_', ' '))}",
         ("training", "topics"): f"your training {entry} was on {TOPICS.get(value, value)}",
-        ("rsc", "ages"): f"your RS/C from {entry} was about your work with {BANDS.get(value, value)}",
-        ("rsc", "while"): f"you received your RS/C from {entry} while {DOING.get(value, value)}",
+        ("rsc", "ages"): f"your RS/C from {entry} was about your work with {AGES.get(value, value)}",
+        ("rsc", "while"): f"you received your RS/C from {entry} while {WHILE.get(value, value)}",
         ("references", "rater_endorsement"): f"your rater {entry} holds the {value} endorsement",
         ("references", "roles"): f"your rater {entry} is {role(value)}",
     }[kind, name]
@@ -187,7 +165,7 @@ def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = 
             }
             return Item(
                 rid,
-                f"Complete {hours(amount)} more hours of training {about}, focused on {BANDS[band]}, by {until}",
+                f"Complete {hours(amount)} more hours of training {about}, focused on {AGES[band]}, by {until}",
                 [f"training+={flow(entry)}"],
             )
         case "rsc":
@@ -211,7 +189,7 @@ def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = 
             return Item(
                 rid,
                 f"Receive {hours(amount)} hours of RS/C from {'a provider endorsed ' + code if code != 'none' else 'any provider'}{extra}, "
-                f"between {start} and {until}, while {DOING.get(doing, doing)} for {BANDS[band]}",
+                f"between {start} and {until}, while {WHILE.get(doing, doing)} for {AGES[band]}",
                 [f"rsc+={flow(entry)}"],
             )
         case "job":
@@ -231,7 +209,7 @@ def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = 
             what = f" ({service.replace('_', ' ')})" if service != "any" else ""
             return Item(
                 rid,
-                f"Work in a paid, supervised, relationship-focused position{what} with {BANDS[band]} "
+                f"Work in a paid, supervised, relationship-focused position{what} with {AGES[band]} "
                 f"and their families from {day0} through {until}"
                 + (f", serving at least {families} families" if families else ""),
                 [f"work+={flow(entry)}"],

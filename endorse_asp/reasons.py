@@ -21,7 +21,6 @@ FLAG_FIELDS = {
     "relationship_focus": "relationship_focus",
     "trained_volunteer_or_paid": "paid",
 }
-WHILE = {"services": "providing services", "rsc_provision": "providing RS/C", "supervision": "supervising staff"}
 
 
 def reason(kind: str, why, entry: dict, data: dict, lists: dict) -> str:

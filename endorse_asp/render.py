@@ -26,18 +26,9 @@ import click
 
 from . import order
 from .explain import CategoryResult, Evaluation
+from .words import COLOURS
 
 WIDTH = 80
-COLOURS = {
-    "eligible": "green",
-    "needs_review": "cyan",
-    "incomplete": "yellow",
-    "not_eligible": "red",
-    "met": "green",
-    "review": "cyan",
-    "unknown": "yellow",
-    "unmet": "red",
-}
 STATUS_RANK = {"met": 0, "review": 1, "unknown": 2, "unmet": 3}
 ABSENT = "-"  # a policy without the category (table) or the requirement (compare)
 

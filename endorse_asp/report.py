@@ -29,7 +29,7 @@ from .explain import CategoryResult, Evaluation
 from .needs import fill_needs
 from .policy import Program
 from .provenance import rules
-from .terms import label
+from .words import STATUS, label
 
 if TYPE_CHECKING:
     import jinja2
@@ -37,17 +37,6 @@ if TYPE_CHECKING:
 FORMATS = ("html", "md")
 INDEX = "index"
 CATEGORY_STATUSES = ("eligible", "needs_review", "incomplete", "not_eligible")
-# A symbol and a word for every status, so that none is told apart by colour alone.
-STATUS = {
-    "eligible": ("✔", "eligible"),
-    "needs_review": ("⚑", "needs review"),
-    "incomplete": ("?", "incomplete"),
-    "not_eligible": ("✘", "not eligible"),
-    "met": ("✔", "met"),
-    "review": ("⚑", "review"),
-    "unknown": ("?", "unknown"),
-    "unmet": ("✘", "unmet"),
-}
 UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 # Markdown: entities for what could open HTML, a backslash before what could start syntax,
 # a space for what would end the line (and with it a table row or list item).

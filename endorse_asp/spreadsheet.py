@@ -17,7 +17,7 @@ import csv
 import io
 
 from .explain import Evaluation
-from .terms import label
+from .words import label
 
 COLUMNS = ("applicant", "name", "file", "as_of", "policy", "category", "status", "blockers")
 NEED_COLUMNS = COLUMNS + ("cost", "reached_on", "items")

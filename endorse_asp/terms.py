@@ -28,11 +28,6 @@ def code_of(key: CategoryKey) -> str:
     return key.code if isinstance(key, RenewalOf) else key
 
 
-def label(key: CategoryKey) -> str:
-    """A category key as people read it: "IFS", "IFS renewal"."""
-    return f"{key.code} renewal" if isinstance(key, RenewalOf) else key
-
-
 def decode(symbol: clingo.Symbol):
     """A symbol as a Python value: str, int, RenewalOf for renewal(C), or a tuple
     (name, *arguments) for any other function, a plain tuple for a tuple.

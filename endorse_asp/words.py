@@ -6,8 +6,62 @@ import datetime as dt
 import difflib
 from typing import Any
 
+from .terms import CategoryKey, RenewalOf
+
+# An age band after a requirement ("24 hours for infants"), and as the people served.
 BANDS = {"infant": "for infants", "early_childhood": "for early childhood"}
+AGES = {"infant": "infants (birth to 36 months)", "early_childhood": "young children (3 to 6 years)"}
 DEGREES = {"associate": "associate", "bachelor": "bachelor's", "master": "master's", "doctorate": "doctorate"}
+WINDOWS = {"one_to_two_years": "within a 1-to-2-year window", "two_years": "within a 2-year window"}
+TITLES = {"med": "MEd", "phd": "PhD", "psyd": "PsyD", "edd": "EdD", "msw": "MSW", "aa": "AA"}
+STATES = {"VA": "Virginia", "MI": "Michigan", "MA": "Massachusetts", "OR": "Oregon"}
+# What the applicant was doing while receiving RS/C.
+WHILE = {
+    "services": "providing services",
+    "rsc_provision": "providing RS/C to others",
+    "supervision": "supervising staff",
+}
+ROLES = {
+    "current_program_supervisor": "your current program supervisor",
+    "rsc_provider": "your RS/C provider",
+    "rsc_recipient": "someone who receives RS/C from you",
+    "student": "a student you taught or supervised",
+    "department_chair": "your department chair",
+    "supervisee": "someone you supervise",
+}
+SERVICES = {"rsc_provision": "providing RS/C", "imh_treatment": "infant mental health treatment"}
+TOPICS = {
+    "relationship_based": "relationship-based practice",
+    "rsc": "providing RS/C",
+    "dei": "diversity, equity and inclusion",
+}
+# A symbol and a word for every status, so that none is told apart by colour alone; and
+# its colour on a terminal.
+STATUS = {
+    "eligible": ("✔", "eligible"),
+    "needs_review": ("⚑", "needs review"),
+    "incomplete": ("?", "incomplete"),
+    "not_eligible": ("✘", "not eligible"),
+    "met": ("✔", "met"),
+    "review": ("⚑", "review"),
+    "unknown": ("?", "unknown"),
+    "unmet": ("✘", "unmet"),
+}
+COLOURS = {
+    "eligible": "green",
+    "needs_review": "cyan",
+    "incomplete": "yellow",
+    "not_eligible": "red",
+    "met": "green",
+    "review": "cyan",
+    "unknown": "yellow",
+    "unmet": "red",
+}
+
+
+def label(key: CategoryKey) -> str:
+    """A category key as people read it: "IFS", "IFS renewal"."""
+    return f"{key.code} renewal" if isinstance(key, RenewalOf) else key
 
 
 def hours(centi: int) -> str:

@@ -27,7 +27,7 @@ import yaml
 from click.testing import CliRunner
 from markupsafe import Markup, escape
 
-from endorse_asp import catalogue, load, report
+from endorse_asp import catalogue, load, report, words
 from endorse_asp.cli import main
 from endorse_asp.evaluate import evaluate
 from endorse_asp.policy import load_program
@@ -182,9 +182,9 @@ def test_a_report_shows_each_requirement_with_its_numbers_evidence_and_source():
 
 
 def test_statuses_differ_by_symbol_and_word_not_only_by_colour():
-    marks = {report.STATUS[s] for s in ("met", "review", "unknown", "unmet")}
+    marks = {words.STATUS[s] for s in ("met", "review", "unknown", "unmet")}
     assert len({symbol for symbol, _ in marks}) == 4 and len({word for _, word in marks}) == 4
-    marks = {report.STATUS[s] for s in report.CATEGORY_STATUSES}
+    marks = {words.STATUS[s] for s in report.CATEGORY_STATUSES}
     assert len({symbol for symbol, _ in marks}) == 4 and len({word for _, word in marks}) == 4
 
 
