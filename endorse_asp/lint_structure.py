@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 from clingo import ast
 
+from .lint_ast import atoms, function, location, signature
+
 Signature = tuple[str, int]
 Finding = tuple[str, int, int, str]  # file, line, column, message
 
@@ -112,34 +114,12 @@ def _includes(rule_file: RuleFileLike) -> Iterator[Finding]:
 
 
 def _at(statement: Any, message: str) -> Finding:
-    begin = statement.location.begin
-    return (begin.filename, begin.line, begin.column, message)
-
-
-def _function(term: Any) -> Any:
-    while term.ast_type == ast.ASTType.UnaryOperation:
-        term = term.argument
-    if term.ast_type == ast.ASTType.Function and not term.external:
-        return term
-    return None
+    return (*location(statement), message)
 
 
 def _signatures(node: Any) -> Iterator[Signature]:
     """The predicate signatures of every symbolic atom below `node`."""
-    if not isinstance(node, ast.AST):
-        if isinstance(node, (list, tuple, ast.ASTSequence)):
-            for item in node:
-                yield from _signatures(item)
-        return
-    if node.ast_type == ast.ASTType.SymbolicAtom:
-        term = node.symbol
-        for t in term.arguments if term.ast_type == ast.ASTType.Pool else [term]:
-            fn = _function(t)
-            if fn is not None:
-                yield (fn.name, len(fn.arguments))
-        return
-    for key in node.child_keys:
-        yield from _signatures(getattr(node, key))
+    return map(signature, atoms(node))
 
 
 def _head_signatures(head: Any) -> set[Signature]:
@@ -161,7 +141,7 @@ def _literal(literal: Any, negative: bool) -> Iterator[tuple[Signature, bool]]:
 def _constant_arguments(node: Any) -> list[tuple[int, str]]:
     fn = None
     if node.ast_type == ast.ASTType.Literal and node.atom.ast_type == ast.ASTType.SymbolicAtom:
-        fn = _function(node.atom.symbol)
+        fn = function(node.atom.symbol)
     if fn is None:
         return []
     return [(i, str(a)) for i, a in enumerate(fn.arguments) if a.ast_type == ast.ASTType.SymbolicTerm]
