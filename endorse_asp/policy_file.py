@@ -1,6 +1,6 @@
 """policy.yaml: read once, as a tree of nodes (where each key is written) and as data.
 
-The engine (policy.py), `policy check` (lint_metadata.py) and `policy test` (policytest.py) all read a
+The engine (policy.py), `policy check` (lint/metadata.py) and `policy test` (policytest.py) all read a
 policy's metadata here. The file is parsed with PyYAML's C loader (libyaml) where present.
 """
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from endorse_asp import facts, lint, lint_predicates, load, policy
+from endorse_asp import facts, lint, load, policy
 from endorse_asp.cli import main
+from endorse_asp.lint import predicates
 
 ROOT = Path(__file__).resolve().parent.parent
 # The clinical mentors' didactic RS/C hours in mi-aimh/parameters.yaml, up to the value.
@@ -256,7 +257,7 @@ def test_applicant_facts_are_read_from_the_code():
     """Every predicate facts.symbols emits for a full record is known to lint as an applicant fact."""
     applicant = load.load_file(ROOT / "tests" / "good" / "full.yaml")
     emitted = {(s.name, len(s.arguments)) for s in facts.symbols(0, applicant.data, dt.date(2024, 1, 1))}
-    known = lint_predicates.python_signatures()
+    known = predicates.python_signatures()
     assert emitted <= known, emitted - known
     assert {("judge_policy", 2), ("judge_category", 2)} <= known
 

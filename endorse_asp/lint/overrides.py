@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import parameters as params_mod
-from .lint_ast import constants, heads_and_bodies
-from .lint_context import ERROR, Context, Where, closest, quoted, written
+from .. import parameters as params_mod
+from .context import ERROR, Context, Where, closest, quoted, written
+from .statements import constants, heads_and_bodies
 
 
 def check(ctx: Context, pid, chain, atoms, own) -> None:

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 import clingo
 from clingo import ast
 
-from .facts import KNOWN_ASSOCIATIONS
-from .lint_structure import Finding, RuleFileLike
-from .load import SCHEMA, deref
-from .words import did_you_mean
+from ..facts import KNOWN_ASSOCIATIONS
+from ..load import SCHEMA, deref
+from ..words import did_you_mean
+from .structure import Finding, RuleFileLike
 
 
 def _enum(*path: str) -> tuple[str, ...]:
@@ -59,7 +59,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
 # Declarations whose arguments name such words: (name, arity) -> {argument index: vocabulary}.
 # Argument 1 of every declaration of a policy (`name(p, C, ...)`) is a category code, but for
 # those whose second argument is something else (a requirement id, a kind of cost), and drop and
-# replace, whose categories are checked against the base's own (lint_overrides.check).
+# replace, whose categories are checked against the base's own (overrides.check).
 NOT_CATEGORY = {"heading", "advisory", "cost", "drop", "replace"}
 ARGUMENTS: dict[tuple[str, int], dict[int, str]] = {
     ("membership_required", 4): {3: "association"},

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from . import policy_file
-from .lint_context import ERROR, WARNING, Context, closest, display
+from .. import policy_file
+from .context import ERROR, WARNING, Context, closest, display
 
 META_KEYS = (
     "id",

@@ -8,10 +8,10 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .lint_ast import constants, heads_and_bodies, location
-from .order import category_rank
-from .terms import RenewalOf
-from .words import did_you_mean
+from ..order import category_rank
+from ..terms import RenewalOf
+from ..words import did_you_mean
+from .statements import constants, heads_and_bodies, location
 
 # " (did you mean 'X'?)" for the option closest to a word, as policy check words it
 closest = functools.partial(did_you_mean, cutoff=0.75, ignore_case=False, aside=True)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from clingo import ast
 
-from . import policy as policymod
-from .lint_ast import heads_and_bodies, location, signature
-from .lint_context import ERROR, WARNING, Context, RuleFile, Where, closest
+from .. import policy as policymod
+from .context import ERROR, WARNING, Context, RuleFile, Where, closest
+from .statements import heads_and_bodies, location, signature
 
 _DOC_FIRST = re.compile(r"%\*!\s*([a-z_][A-Za-z0-9_']*)\(([^()]*)\)")
 _DOC_MORE = re.compile(r"^\s*([a-z_][A-Za-z0-9_']*)\(([^()]*)\)\s*:")
@@ -137,8 +137,8 @@ def python_signatures() -> set[tuple[str, int | None]]:
     anywhere, NAME being a string or a loop variable over a tuple of strings. An arity of
     None: the arguments are not a literal list (any arity)."""
     found: set = set()
-    package = Path(__file__).resolve().parent
-    for module in sorted(package.glob("*.py")):
+    package = Path(__file__).resolve().parent.parent
+    for module in sorted(package.rglob("*.py")):
         tree = pyast.parse(module.read_text(encoding="utf-8"))
         loops: dict[str, list[str]] = {}
         for node in pyast.walk(tree):

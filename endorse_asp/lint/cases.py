@@ -4,8 +4,8 @@ least one case that expects something of it."""
 
 from __future__ import annotations
 
-from . import policy_file, policytest
-from .lint_context import ERROR, WARNING, Context, Where, closest, display, listing
+from .. import policy_file, policytest
+from .context import ERROR, WARNING, Context, Where, closest, display, listing
 
 
 def collect(ctx: Context) -> set[tuple[str, str]]:
@@ -26,11 +26,11 @@ def collect(ctx: Context) -> set[tuple[str, str]]:
     return expected
 
 
-def check(ctx: Context, pid, chain, atoms, own, cases) -> None:
+def check(ctx: Context, pid, chain, atoms, own, expected) -> None:
     codes = sorted({c for v, c, *_ in atoms.get("category", 4) if v in own and isinstance(c, str)})
     untested: dict[tuple, list] = {}
     for code in codes:
-        if (pid, code) in cases:
+        if (pid, code) in expected:
             continue
         where: Where = ctx.find([pid], "category", arity=4, contains=(code,)) or (
             ctx.meta[pid]["path"],

@@ -10,10 +10,10 @@ from pathlib import Path
 import clingo
 from clingo import ast
 
-from . import policy as policymod
-from .lint_ast import location
-from .lint_context import ERROR, WARNING, Context, RuleFile
-from .parameters import number_words
+from .. import policy as policymod
+from ..parameters import number_words
+from .context import ERROR, WARNING, Context, RuleFile
+from .statements import location
 
 CLINGO_MESSAGE = re.compile(
     r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?: "

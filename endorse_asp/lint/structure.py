@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from clingo import ast
 
-from .lint_ast import atoms, function, location, signature
+from .statements import atoms, function, location, signature
 
 Signature = tuple[str, int]
 Finding = tuple[str, int, int, str]  # file, line, column, message

@@ -9,7 +9,7 @@ What is checked, file by file first and then policy by policy:
 - each rule file of a policy puts its rules under `#program policy(p).`;
 - every predicate read in a rule body is defined somewhere: by a rule head,
   by the applicant facts the Python side gives clingo (read from the code of
-  `endorse_asp`, see `lint_predicates.python_signatures`), or documented in a `%*! ... *%`
+  `endorse_asp`, see `predicates.python_signatures`), or documented in a `%*! ... *%`
   block as something supplied from outside;
 - a predicate a policy defines is read by some rule (else it is likely a
   misspelt declaration);
@@ -29,10 +29,10 @@ applicant), with clingo's warnings and errors kept:
   listed under `sources` in policy.yaml;
 - every category has at least one committee test case.
 
-Each kind of check has its module: lint_metadata (policy.yaml), lint_files (each rule file
-on its own), lint_structure and lint_vocabulary (what a policy's rules may contain and say),
-lint_predicates (across files), lint_policy (a policy grounded), with lint_thresholds,
-lint_overrides and lint_cases; lint_context holds what they share, lint_ast reads statements.
+Each kind of check has its module: metadata (policy.yaml), files (each rule file
+on its own), structure and vocabulary (what a policy's rules may contain and say),
+predicates (across files), grounded (a policy grounded), with thresholds,
+overrides and cases; context holds what they share, statements reads statements.
 """
 
 from __future__ import annotations
@@ -40,19 +40,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .. import parameters as params_mod
+from ..policy import policies_root
 from . import (
-    lint_cases,
-    lint_files,
-    lint_metadata,
-    lint_policy,
-    lint_predicates,
-    lint_structure,
-    lint_thresholds,
-    lint_vocabulary,
+    cases,
+    files,
+    grounded,
+    metadata,
+    predicates,
+    structure,
+    thresholds,
+    vocabulary,
 )
-from . import parameters as params_mod
-from .lint_context import ERROR, Context, Problem, inside
-from .policy import policies_root
+from .context import ERROR, Context, Problem, inside
 
 
 def check(path: str | os.PathLike | None = None) -> list[Problem]:
@@ -97,25 +97,25 @@ def _locate(path: Path) -> tuple[Path, Path]:
 
 def _run(ctx: Context) -> None:
     """The checks, in order: metadata, then file by file, then across files, then policy by policy."""
-    lint_metadata.read(ctx)
+    metadata.read(ctx)
     for path in sorted((ctx.root / "common").glob("*.lp")):
-        ctx.files.append(lint_files.parse(ctx, path, None))
+        ctx.files.append(files.parse(ctx, path, None))
     for pid, directory in sorted(ctx.policy_dirs.items()):
         for path in sorted(directory.glob("*.lp")):
-            ctx.files.append(lint_files.parse(ctx, path, pid))
-        for path in lint_metadata.exception_files(ctx, pid):
-            ctx.files.append(lint_files.parse(ctx, path, pid))
+            ctx.files.append(files.parse(ctx, path, pid))
+        for path in metadata.exception_files(ctx, pid):
+            ctx.files.append(files.parse(ctx, path, pid))
         if (directory / params_mod.FILE).is_file():
-            ctx.files.append(lint_thresholds.read_parameters(ctx, directory / params_mod.FILE, pid))
+            ctx.files.append(thresholds.read_parameters(ctx, directory / params_mod.FILE, pid))
     for rule_file in ctx.files:
         if rule_file.policy is not None and rule_file.ok and rule_file.path.suffix == ".lp":
-            lint_files.check_program_part(ctx, rule_file)
-            lint_thresholds.check_threshold_text(ctx, rule_file)
-    for file, line, col, message in lint_structure.check(ctx.files):  # choice, disjunction, #include...
+            files.check_program_part(ctx, rule_file)
+            thresholds.check_threshold_text(ctx, rule_file)
+    for file, line, col, message in structure.check(ctx.files):  # choice, disjunction, #include...
         ctx.add(file, line, col, ERROR, message)
-    for file, line, col, message in lint_vocabulary.check(ctx.files):  # words no applicant can say
+    for file, line, col, message in vocabulary.check(ctx.files):  # words no applicant can say
         ctx.add(file, line, col, ERROR, message)
-    lint_predicates.check(ctx)
-    cases = lint_cases.collect(ctx)
+    predicates.check(ctx)
+    expected = cases.collect(ctx)
     for pid in sorted(ctx.policy_dirs, key=lambda p: (len(ctx.chain(p)), p)):  # bases first
-        lint_policy.check(ctx, pid, cases)
+        grounded.check(ctx, pid, expected)

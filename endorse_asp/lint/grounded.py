@@ -2,8 +2,8 @@
 clingo's warnings and errors kept: every requirement has a summary and a citation (`source/6`:
 a `section` for its category and a `heading` for its id), every source document key the rules
 cite (`section(p, C, Doc, _)`) is listed under `sources` in policy.yaml; and then the
-thresholds (lint_thresholds.py), what a derived policy overrides (lint_overrides.py) and the
-committee test cases (lint_cases.py) of the policy as ground."""
+thresholds (thresholds.py), what a derived policy overrides (overrides.py) and the
+committee test cases (cases.py) of the policy as ground."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from pathlib import Path
 
 import clingo
 
-from . import lint_cases, lint_overrides, lint_thresholds, policy_file
-from . import parameters as params_mod
-from . import policy as policymod
-from .lint_context import ERROR, Context, Where, closest, display, listing, quoted
-from .lint_files import CLINGO_MESSAGE, clingo_message
-from .policy import PolicyError
-from .terms import decode
+from .. import parameters as params_mod
+from .. import policy as policymod
+from .. import policy_file
+from ..policy import PolicyError
+from ..terms import decode
+from . import cases, overrides, thresholds
+from .context import ERROR, Context, Where, closest, display, listing, quoted
+from .files import CLINGO_MESSAGE, clingo_message
 
 
-def check(ctx: Context, pid: str, cases: set) -> None:
+def check(ctx: Context, pid: str, expected: set) -> None:
     chain = ctx.chain(pid)
     meta = ctx.meta[pid]
     if any(p in ctx.broken for p in chain) or not all(f.ok for f in ctx.files if f.policy is None):
@@ -47,10 +48,10 @@ def check(ctx: Context, pid: str, cases: set) -> None:
         atoms = _Ground(ctl)
         own = {v for v, var in program.variants.items() if var.policy == pid}
         _check_requirements(ctx, pid, chain, atoms, own)
-        lint_thresholds.check(ctx, pid, chain, atoms, own)
-        lint_overrides.check(ctx, pid, chain, atoms, own)
+        thresholds.check(ctx, pid, chain, atoms, own)
+        overrides.check(ctx, pid, chain, atoms, own)
         _check_sources(ctx, pid, chain, atoms, own)
-        lint_cases.check(ctx, pid, chain, atoms, own, cases)
+        cases.check(ctx, pid, chain, atoms, own, expected)
     finally:
         ctx.current = None
 
@@ -114,9 +115,9 @@ def _check_requirements(ctx: Context, pid, chain, atoms, own) -> None:
     sourced = {(v, c, r) for v, c, r, *_ in atoms.get("source", 6) if v in own}
     sections = {(v, c) for v, c, *_ in atoms.get("section", 4) if v in own}
     headings = {(v, r) for v, r, _ in atoms.get("heading", 3) if v in own}
-    thresholds: dict[tuple, set] = {}
+    named: dict[tuple, set] = {}
     for v, c, name, _ in atoms.get("threshold", 4):
-        thresholds.setdefault((v, c), set()).add(name)
+        named.setdefault((v, c), set()).add(name)
     unknown: dict[tuple, list] = {}
     for v, c, r, summary in atoms.get("requirement", 4):
         if v not in own:
@@ -125,7 +126,7 @@ def _check_requirements(ctx: Context, pid, chain, atoms, own) -> None:
             problems.setdefault((r, "summary"), []).append(c)
         else:
             for name in params_mod.PLACEHOLDER.findall(summary):
-                if name not in thresholds.get((v, c), ()):
+                if name not in named.get((v, c), ()):
                     unknown.setdefault((r, name), []).append(c)
         if (v, c, r) not in sourced:
             if (v, c) not in sections:
@@ -135,7 +136,7 @@ def _check_requirements(ctx: Context, pid, chain, atoms, own) -> None:
     for (what, name), listed in sorted(unknown.items(), key=str):
         if ctx.inherited(pid, chain, ("placeholder", what, name)):
             continue
-        known = sorted({t for (v, c), names in thresholds.items() if v in own and c in listed for t in names})
+        known = sorted({t for (v, c), names in named.items() if v in own and c in listed for t in names})
         ctx.add(
             *ctx.top(ctx.find(chain, "requirement", arity=4, contains=(what,)), pid),
             ERROR,

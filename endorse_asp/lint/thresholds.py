@@ -11,13 +11,13 @@ from pathlib import Path
 import clingo
 from clingo import ast
 
-from . import parameters as params_mod
-from . import policy as policymod
-from .lint_ast import constants, function, heads_and_bodies, location, signature
-from .lint_context import ERROR, WARNING, Context, RuleFile, Where, closest, display, listing, written
-from .parameters import number_words
-from .policy import PolicyError
-from .terms import RenewalOf
+from .. import parameters as params_mod
+from .. import policy as policymod
+from ..parameters import number_words
+from ..policy import PolicyError
+from ..terms import RenewalOf
+from .context import ERROR, WARNING, Context, RuleFile, Where, closest, display, listing, written
+from .statements import constants, function, heads_and_bodies, location, signature
 
 
 def read_parameters(ctx: Context, path: Path, pid: str) -> RuleFile:
