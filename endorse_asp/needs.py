@@ -39,6 +39,9 @@ from .words import AGES, DEGREES, ROLES, SERVICES, STATES, TITLES, TOPICS, WHILE
 
 HORIZON = 5 * 365  # the furthest date worth trying
 RSC_YEAR = 365  # a new block of RS/C runs a year
+# How long earning a degree takes, from enrolling to its conferral: an alternative that
+# earns one is dated no sooner (issue 12, part 4; docs/cost-model.md).
+DEGREE_DAYS = {"associate": 2 * 365, "bachelor": 4 * 365, "master": 2 * 365, "doctorate": 4 * 365}
 
 # The fields of an entry the applicant may simply have left out, which a `confirm` item of
 # needs.lp states (issue 12): where the file says nothing, the default does not count.
@@ -217,10 +220,11 @@ def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = 
         case "degree":
             level, key = args
             title = TITLES.get(key, key.upper())
+            conferred = day0 + dt.timedelta(DEGREE_DAYS[level])
             return Item(
                 rid,
-                f"Earn {article(DEGREES[level])} degree ({title}) and supply its transcript",
-                [f"degrees+={flow({'level': level, 'title': title, 'conferred': day0})}"],
+                f"Earn {article(DEGREES[level])} degree ({title}) by {conferred} and supply its transcript",
+                [f"degrees+={flow({'level': level, 'title': title, 'conferred': conferred})}"],
             )
         case "credential":
             (kind_,) = args
@@ -279,22 +283,27 @@ def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = 
 
 
 def scenario_dates(evaluation: Evaluation, goals: set) -> list[dt.date]:
-    """The applicant's own date, and the later dates on which time could close a gap."""
+    """The applicant's own date, and the later dates on which time could close a gap: a year
+    of RS/C, the days a measure lacks, the time a degree takes, and that time followed by the
+    days lacking (work that must follow the degree)."""
     day0 = evaluation.as_of
-    dates = {day0}
+    gaps = {0}
     for r in evaluation.results:
         if (r.policy, r.category) not in goals:
             continue
+        degree = False
         for q in r.requirements:
             if q.status not in ("unmet", "unknown"):
                 continue
             if q.id.startswith("rsc."):
-                dates.add(day0 + dt.timedelta(RSC_YEAR))
-            if q.measure and q.measure["unit"] == "days":
-                gap = q.measure["need"] - q.measure["have"]
-                if 0 < gap <= HORIZON:
-                    dates.add(day0 + dt.timedelta(gap))
-    return sorted(dates)
+                gaps.add(RSC_YEAR)
+            if q.id == "education":
+                degree = True
+            if q.measure and q.measure["unit"] == "days" and q.measure["need"] > q.measure["have"]:
+                gaps.add(q.measure["need"] - q.measure["have"])
+        if degree:
+            gaps |= {d + g for d in DEGREE_DAYS.values() for g in gaps if g != RSC_YEAR}
+    return sorted(day0 + dt.timedelta(g) for g in gaps if g <= HORIZON)
 
 
 class Solver:
@@ -344,6 +353,8 @@ class Solver:
 
             for s in sorted({s for s, _ in copies}):
                 fact(clingo.Function("date_of", [clingo.Number(s), facts.day(dates[s])]))
+            for level, days in DEGREE_DAYS.items():
+                fact(clingo.Function("degree_days", [clingo.Function(level), clingo.Number(days)]))
             for code, group in groups.items():
                 fact(clingo.Function("group", [clingo.String(code), clingo.String(group)]))
             for a, ((s, code), case) in enumerate(zip(copies, cases)):

@@ -13,7 +13,7 @@ from test_needs import PROGRAM, REACHED, check_alternative, status_of
 
 from endorse_asp import edits, load
 from endorse_asp.evaluate import evaluate
-from endorse_asp.needs import Alternative, fill_needs, plan, solver_for
+from endorse_asp.needs import DEGREE_DAYS, Alternative, fill_needs, plan, solver_for
 
 EXAMPLES = sorted(Path("facts").glob("*.yaml")) + sorted(Path("bench/far").glob("*.yaml"))
 BLANK = {"id": "blank", "as_of": dt.date(2026, 12, 1)}
@@ -77,7 +77,7 @@ def test_a_stated_other_state_means_moving_and_an_unstated_one_a_confirmation():
     far = load.load_file("bench/far/bachelor-one-job.yaml")
     costs = {}
     for name, app in (("moving", far), ("stating", edits.apply(far, ["del residence"]))):
-        (e,) = evaluate([app], program=PROGRAM, categories=["IFA"])
+        (e,) = evaluate([app], program=PROGRAM, categories=["IFA", "IMHM-P"])
         fill_needs(e, app, PROGRAM, limit=1)
         (alt,) = next(r for r in e.results if r.policy == "vaimh").needs
         (item,) = [i for i in alt.items if i.id == "residency"]
@@ -192,3 +192,23 @@ def test_need_shows_a_progress_bar_on_a_terminal_only_past_a_second(monkeypatch)
         step()
         step()
     assert "finding what is needed" in err.getvalue()
+
+
+def test_a_degree_takes_time_and_is_conferred_on_the_alternatives_date():
+    """Issue 12, part 4: an alternative that earns a degree is dated no sooner than earning it
+    takes, the degree is conferred when that time has passed, and work that must follow
+    the degree (a mentor's post-master's years) follows it."""
+    app = load.load_file("bench/far/no-degree.yaml")
+    (e,) = evaluate([app], program=PROGRAM, categories=["IFA", "IMHM-P"])
+    fill_needs(e, app, PROGRAM, limit=3)
+    degrees = [
+        (a, i) for r in e.results for a in r.needs for i in a.items if any(x.startswith("degrees+=") for x in i.edits)
+    ]
+    assert degrees
+    for alternative, item in degrees:
+        level = next(name for name in DEGREE_DAYS if f'level: "{name}"' in item.edits[0])
+        conferred = e.as_of + dt.timedelta(DEGREE_DAYS[level])
+        assert alternative.as_of >= conferred
+        assert f"conferred: {conferred}" in item.edits[0]
+    mentor = next(r for r in e.results if (r.policy, r.category) == ("mi-aimh", "IMHM-P"))
+    assert mentor.needs and mentor.needs[0].as_of >= e.as_of + dt.timedelta(DEGREE_DAYS["master"] + 3 * 365)
