@@ -39,6 +39,7 @@ from .words import AGES, DEGREES, ROLES, SERVICES, STATES, TITLES, TOPICS, WHILE
 
 HORIZON = 5 * 365  # the furthest date worth trying
 RSC_YEAR = 365  # a new block of RS/C runs a year
+SAME_SOLVES = 4  # solves per alternative kept, where several answers are one (Solver.rounds)
 # How long earning a degree takes, from enrolling to its conferral: an alternative that
 # earns one is dated no sooner (issue 12, part 4; docs/cost-model.md).
 DEGREE_DAYS = {"associate": 2 * 365, "bachelor": 4 * 365, "master": 2 * 365, "doctorate": 4 * 365}
@@ -437,7 +438,7 @@ class Solver:
         return out
 
     def rounds(
-        self, goals: list[list[tuple[str, str]]], limit: int, step=None
+        self, goals: list[list[tuple[str, str]]], limit: int, step=None, same=None
     ) -> list[list[tuple[int, int, frozenset]]]:
         """For each entry of `goals` (the goals to reach together, all of one group), the
         `limit` cheapest alternatives, cheapest first: (cost, scenario, items).
@@ -446,8 +447,12 @@ class Solver:
         independent, so its optimum is each entry's cheapest alternative not yet found
         (nor the same or more items on the same or a later date than one found, which an
         exclusion rule under the entry's focus forbids). The cheapest such is subset-minimal
-        (a smaller set would be cheaper and as new), and `limit` bounds the solves."""
+        (a smaller set would be cheaper and as new), and `limit` bounds the solves. With
+        `same`, an answer whose `same(answer)` an earlier one had is excluded but not kept
+        (at most SAME_SOLVES times `limit` solves an entry)."""
         found: list[list[tuple[int, int, frozenset]]] = [[] for _ in goals]
+        seen: list[set] = [set() for _ in goals]
+        solves = [0 for _ in goals]
         queues: dict[str, list[int]] = {}
         for n, entry in enumerate(goals):
             queues.setdefault(self.groups[entry[0][1]], []).append(n)
@@ -463,9 +468,13 @@ class Solver:
                     if answer is None:
                         queues[group].pop(0)
                     else:
-                        found[n].append(answer)
                         self._exclude(backend, group, goals[n], answer)
-                        if len(found[n]) == limit:
+                        solves[n] += 1
+                        key = same(answer) if same else solves[n]
+                        if key not in seen[n]:
+                            seen[n].add(key)
+                            found[n].append(answer)
+                        if len(found[n]) == limit or solves[n] == SAME_SOLVES * limit:
                             queues[group].pop(0)
                     if step and (not queues[group] or queues[group][0] != n):
                         step()
@@ -495,8 +504,20 @@ class Solver:
                 backend.add_rule([], [*focus, pick, *cast(list[int], body)])
 
     def alternatives(self, goals: list[tuple[str, str]], limit: int) -> list[tuple[int, int, frozenset]]:
-        """(cost, scenario, items) for the goals together (one group), cheapest first."""
-        return self.rounds([goals], limit)[0]
+        """(cost, scenario, items) for the goals together (one group), cheapest first; those
+        that ask the same people for ratings are one (`people`)."""
+        return self.rounds([goals], limit, same=people)[0]
+
+
+def people(answer: tuple) -> tuple:
+    """What an alternative asks of the applicant with its new raters seen as people: its
+    date, its other items, and the roles and endorsements of the new raters, whichever
+    slot each fills. A plan's goals accept the same raters in different slots, so the
+    solver finds one alternative per seating of the same people (issue 12, part 4)."""
+    _, scenario, items = answer
+    raters = [term for term, _ in items if term[0] == "rater"]
+    others = frozenset(item for item in items if item[0][0] != "rater")
+    return scenario, others, tuple(sorted(t[2] for t in raters)), tuple(sorted(t[3] for t in raters))
 
 
 def effort(term, data: dict) -> tuple[str, int]:

@@ -13,7 +13,7 @@ from test_needs import PROGRAM, REACHED, check_alternative, status_of
 
 from endorse_asp import edits, load
 from endorse_asp.evaluate import evaluate
-from endorse_asp.needs import DEGREE_DAYS, Alternative, fill_needs, plan, solver_for
+from endorse_asp.needs import DEGREE_DAYS, Alternative, fill_needs, people, plan, solver_for
 
 EXAMPLES = sorted(Path("facts").glob("*.yaml")) + sorted(Path("bench/far").glob("*.yaml"))
 BLANK = {"id": "blank", "as_of": dt.date(2026, 12, 1)}
@@ -212,3 +212,15 @@ def test_a_degree_takes_time_and_is_conferred_on_the_alternatives_date():
         assert f"conferred: {conferred}" in item.edits[0]
     mentor = next(r for r in e.results if (r.policy, r.category) == ("mi-aimh", "IMHM-P"))
     assert mentor.needs and mentor.needs[0].as_of >= e.as_of + dt.timedelta(DEGREE_DAYS["master"] + 3 * 365)
+
+
+def test_a_plan_shows_the_same_people_once():
+    """Issue 12, part 4: the goals of a plan accept the same new raters in different slots;
+    alternatives that differ only in which slot or which rater carries the endorsement are one."""
+    app = load.load_file("bench/far/no-degree.yaml")
+    goals = [("mi-aimh", "IFA"), ("mi-aimh", "ECFA")]
+    (e,) = evaluate([app], program=PROGRAM, categories=["IFA", "ECFA"])
+    found = solver_for(PROGRAM, app, e, goals, plan=True).alternatives(goals, 5)
+    assert len(found) > 1
+    assert len({people(answer) for answer in found}) == len(found)
+    assert [cost for cost, _, _ in found] == sorted(cost for cost, _, _ in found)
