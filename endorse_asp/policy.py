@@ -36,6 +36,7 @@ from clingo import ast
 from . import parameters as params_mod
 from . import policy_file
 from . import terms as terms_mod
+from .provenance import RULE_SUFFIXES, rules_fingerprint
 from .terms import RenewalOf, decode
 
 
@@ -233,6 +234,7 @@ class Program:
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _cache: Path | None = field(default=None, repr=False)
     parsed: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every rule file parsed, includes too
+    rules_digest: str = ""  # provenance.rules_fingerprint of the files it was compiled from
 
     def load_into(self, ctl: clingo.Control) -> None:
         if self.statements:
@@ -315,7 +317,16 @@ class Program:
         if self._cache is None:
             return
         parts = [[name, [str(p) for p in params]] for name, params in self._parts]
-        state = [self.policies, self.variants, self.text, parts, self.requested, self._catalogue, self.parsed]
+        state = [
+            self.policies,
+            self.variants,
+            self.text,
+            parts,
+            self.requested,
+            self._catalogue,
+            self.parsed,
+            self.rules_digest,
+        ]
         try:
             self._cache.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", dir=self._cache.parent, delete=False, suffix=".tmp") as out:
@@ -334,11 +345,12 @@ class Program:
             if not path.is_file():
                 return None
             state = json.loads(path.read_text(encoding="utf-8"), object_hook=_from_json)
-            policies, variants, text, parts, requested, catalogue, parsed = state
+            policies, variants, text, parts, requested, catalogue, parsed, digest = state
             if any(_sha(Path(name)) != digest for name, digest in parsed):
                 return None  # a file parsed (an exception's file outside the folder) has changed
             if not (
                 isinstance(text, str)
+                and isinstance(digest, str)
                 and isinstance(catalogue, Catalogue)
                 and all(isinstance(p, Policy) for p in policies.values())
                 and all(isinstance(v, Variant) for v in variants.values())
@@ -352,6 +364,7 @@ class Program:
                 program_parts,
                 requested=tuple(requested),
                 parsed=tuple(parsed),
+                rules_digest=digest,
                 _catalogue=catalogue,
                 _cache=path,
             )
@@ -729,7 +742,7 @@ def fingerprint(root: Path, only: tuple[str, ...] | None) -> str:
         + str(root.resolve()).encode()
     )
     for path in sorted(root.rglob("*")):
-        if path.suffix in (".lp", ".yaml") and "tests" not in path.relative_to(root).parts and path.is_file():
+        if path.suffix in RULE_SUFFIXES and "tests" not in path.relative_to(root).parts and path.is_file():
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]
 
@@ -747,6 +760,9 @@ def read_program(root: Path, only: tuple[str, ...] | None = None) -> Program:
     program = Program.cached(cache) if cache is not None else None
     if program is None:
         program = compile_program(root, only)
+        program.rules_digest = rules_fingerprint(
+            root, {p.directory for p in program.policies.values()}, tuple(name for name, _ in program.parsed)
+        )
         program._cache = cache  # saved once its catalogue is read, i.e. once it grounds
     return program
 

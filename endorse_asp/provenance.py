@@ -15,13 +15,14 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .policy import Program
+
+if TYPE_CHECKING:
+    from .policy import Program
 
 RULE_SUFFIXES = (".lp", ".yaml", ".yml")
-
-_RULES: dict[int, tuple[Program, dict]] = {}  # id(program) -> (program, its rules), per process
 
 
 def engine_version() -> str:
@@ -57,17 +58,10 @@ def rules_fingerprint(root: Path, policy_dirs: set[Path], parsed: tuple[str, ...
 
 
 def rules(program: Program) -> dict:
-    """{"fingerprint", "policies": {id: version} of the policies judged, "engine"}; computed
-    once per program in a process (a batch's workers inherit it)."""
-    known = _RULES.get(id(program))
-    if known is not None and known[0] is program:
-        return known[1]
-    dirs = {p.directory for p in program.policies.values()}
-    root = next(iter(dirs)).parent
-    stamp = {
-        "fingerprint": rules_fingerprint(root, dirs, tuple(name for name, _ in program.parsed)),
+    """{"fingerprint", "policies": {id: version} of the policies judged, "engine"}; the
+    fingerprint is taken when the program is compiled, and kept with it in the cache."""
+    return {
+        "fingerprint": program.rules_digest,
         "policies": {p: program.policies[p].version for p in program.requested},
         "engine": engine_version(),
     }
-    _RULES[id(program)] = (program, stamp)
-    return stamp
