@@ -10,7 +10,9 @@
 4. `endorse report` of the same batch, as a multiple of loading and evaluating it (target <= 2x);
 5. batches in worker processes (`batch_lines`): per applicant with all cores vs (3)'s parse
    (target <= 5x), 2 cores vs 1 (>= 1.7x), 10,000 vs 1,000 applicants (<= 10.5x), peak
-   memory; with BENCH_FULL=1, peak memory of `endorse evaluate` on 100,000 files (<= 250 MB).
+   memory; with BENCH_FULL=1, peak memory of `endorse evaluate` on 100,000 files (<= 250 MB);
+6. ground atoms per applicant of the examples, with and without the `why` part, and per
+   chunk of applicants ground together (bench/atoms.py, which also tells them by predicate).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ import time
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import atoms  # noqa: E402  (bench/atoms.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "facts" / "jordan-lee.yaml"
@@ -282,6 +287,8 @@ def main() -> None:
     print(f"{'load + evaluate, per applicant (1000, 1 core)':<46}{run * 1000:>8.2f}ms{run / parse:>9.2f}{'<= 10':>8}")
     print(report_line())
     for line in batches:
+        print(line)
+    for line in atoms.summary():
         print(line)
 
 
