@@ -40,9 +40,12 @@ from .words import AGES, DEGREES, ROLES, SERVICES, STATES, TITLES, TOPICS, WHILE
 HORIZON = 5 * 365  # the furthest date worth trying
 RSC_YEAR = 365  # a new block of RS/C runs a year
 SAME_SOLVES = 4  # solves per alternative kept, where several answers are one (Solver.rounds)
-# How long earning a degree takes, from enrolling to its conferral: an alternative that
-# earns one is dated no sooner (issue 12, part 4; docs/cost-model.md).
+# How long earning a degree takes, from enrolling to its conferral, and the degree it builds
+# on (whose time comes first where the applicant holds none of that level or higher): an
+# alternative that earns one is dated no sooner (issue 12, part 4; docs/cost-model.md).
 DEGREE_DAYS = {"associate": 2 * 365, "bachelor": 4 * 365, "master": 2 * 365, "doctorate": 4 * 365}
+BUILDS_ON = {"master": "bachelor", "doctorate": "bachelor"}
+LEVELS = ("associate", "bachelor", "master", "doctorate")
 
 # The fields of an entry the applicant may simply have left out, which a `confirm` item of
 # needs.lp states (issue 12): where the file says nothing, the default does not count.
@@ -221,7 +224,7 @@ def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = 
         case "degree":
             level, key = args
             title = TITLES.get(key, key.upper())
-            conferred = day0 + dt.timedelta(DEGREE_DAYS[level])
+            conferred = day0 + dt.timedelta(degree_time(level, data))
             return Item(
                 rid,
                 f"Earn {article(DEGREES[level])} degree ({title}) by {conferred} and supply its transcript",
@@ -283,28 +286,49 @@ def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = 
     raise ValueError(f"unknown item {term!r}")
 
 
-def scenario_dates(evaluation: Evaluation, goals: set) -> list[dt.date]:
+def scenario_dates(evaluation: Evaluation, goals: set, program: Program, data: dict) -> list[dt.date]:
     """The applicant's own date, and the later dates on which time could close a gap: a year
-    of RS/C, the days a measure lacks, the time a degree takes, and that time followed by the
-    days lacking (work that must follow the degree)."""
+    of RS/C, the days a measure lacks, the time the degree an education route names takes,
+    and that time followed by the days lacking (work that must follow the degree)."""
     day0 = evaluation.as_of
     gaps = {0}
     for r in evaluation.results:
         if (r.policy, r.category) not in goals:
             continue
-        degree = False
+        degrees = set()
         for q in r.requirements:
             if q.status not in ("unmet", "unknown"):
                 continue
             if q.id.startswith("rsc."):
                 gaps.add(RSC_YEAR)
             if q.id == "education":
-                degree = True
+                degrees = degree_days(program, evaluation.as_of, r.policy, r.category, data)
             if q.measure and q.measure["unit"] == "days" and q.measure["need"] > q.measure["have"]:
                 gaps.add(q.measure["need"] - q.measure["have"])
-        if degree:
-            gaps |= {d + g for d in DEGREE_DAYS.values() for g in gaps if g != RSC_YEAR}
+        gaps |= {d + g for d in degrees for g in gaps if g != RSC_YEAR}
     return sorted(day0 + dt.timedelta(g) for g in gaps if g <= HORIZON)
+
+
+def degree_time(level: str, data: dict) -> int:
+    """Days from today until a degree of `level` could be conferred on this applicant."""
+    held = max((LEVELS.index(d["level"]) for d in data.get("degrees") or [] if d["level"] in LEVELS), default=-1)
+    before = BUILDS_ON.get(level)
+    first = degree_time(before, data) if before and held < LEVELS.index(before) else 0
+    return first + DEGREE_DAYS[level]
+
+
+def degree_days(program: Program, day: dt.date, policy: str, code: str, data: dict) -> set[int]:
+    """How long earning each degree the category's education routes name takes (needs.lp
+    offers a listed degree, or an associate's where any degree will do); every degree's
+    time where the policy's own rules name no route (it inherits them)."""
+    routes = [
+        route
+        for v in program.variants_in_force(policy, day)
+        for route in program.catalogue.lists.get((v.name, code), {}).get("education", {}).get("route", [])
+    ]
+    levels = {r[1] for r in routes if isinstance(r, tuple) and r[0] == "listed_degree"}
+    levels |= {"associate"} if "any_degree" in routes else set()
+    return {degree_time(level, data) for level in (levels if routes else LEVELS)}
 
 
 class Solver:
@@ -354,8 +378,8 @@ class Solver:
 
             for s in sorted({s for s, _ in copies}):
                 fact(clingo.Function("date_of", [clingo.Number(s), facts.day(dates[s])]))
-            for level, days in DEGREE_DAYS.items():
-                fact(clingo.Function("degree_days", [clingo.Function(level), clingo.Number(days)]))
+            for level in LEVELS:
+                fact(clingo.Function("degree_days", [clingo.Function(level), clingo.Number(degree_time(level, data))]))
             for code, group in groups.items():
                 fact(clingo.Function("group", [clingo.String(code), clingo.String(group)]))
             for a, ((s, code), case) in enumerate(zip(copies, cases)):
@@ -620,9 +644,11 @@ def solver_for(
     plan's: for any of its goals), each code in a group of its own or, for a plan, all in one."""
     codes = sorted({c for _, c in goals})
     if plan:
-        per_code = {c: scenario_dates(evaluation, set(goals)) for c in codes}
+        per_code = {c: scenario_dates(evaluation, set(goals), program, applicant.data) for c in codes}
     else:
-        per_code = {c: scenario_dates(evaluation, {g for g in goals if g[1] == c}) for c in codes}
+        per_code = {
+            c: scenario_dates(evaluation, {g for g in goals if g[1] == c}, program, applicant.data) for c in codes
+        }
     dates = sorted(set().union(*per_code.values()))
     copies = [(dates.index(d), c) for c in codes for d in per_code[c]]
     groups = {c: "plan" if plan else c for c in codes}

@@ -202,6 +202,7 @@ LISTS = (
     ("rater", "endorsed_rater"),
     ("supervisor", "internship_supervisor"),
     ("services", "work_service"),
+    ("route", "education_route"),  # needs.py: how long the degree a route names takes
 )
 
 

@@ -13,7 +13,7 @@ from test_needs import PROGRAM, REACHED, check_alternative, status_of
 
 from endorse_asp import edits, load
 from endorse_asp.evaluate import evaluate
-from endorse_asp.needs import DEGREE_DAYS, Alternative, fill_needs, people, plan, solver_for
+from endorse_asp.needs import DEGREE_DAYS, LEVELS, Alternative, degree_time, fill_needs, people, plan, solver_for
 
 EXAMPLES = sorted(Path("facts").glob("*.yaml")) + sorted(Path("bench/far").glob("*.yaml"))
 BLANK = {"id": "blank", "as_of": dt.date(2026, 12, 1)}
@@ -88,7 +88,7 @@ def test_a_stated_other_state_means_moving_and_an_unstated_one_a_confirmation():
 
 
 def test_alternatives_differing_only_in_which_new_rater_is_endorsed_are_one():
-    app = load.load_file("bench/far/no-degree.yaml")
+    app = load.load_file("bench/far/bachelor-one-job.yaml")  # a master's is two years away
     (e,) = evaluate([app], program=PROGRAM, categories=["IFA", "ECFA", "IMHM-P"])
     fill_needs(e, app, PROGRAM)
     for r in open_results(e):
@@ -196,22 +196,32 @@ def test_need_shows_a_progress_bar_on_a_terminal_only_past_a_second(monkeypatch)
 
 def test_a_degree_takes_time_and_is_conferred_on_the_alternatives_date():
     """Issue 12, part 4: an alternative that earns a degree is dated no sooner than earning it
-    takes, the degree is conferred when that time has passed, and work that must follow
-    the degree (a mentor's post-master's years) follows it."""
-    app = load.load_file("bench/far/no-degree.yaml")
-    (e,) = evaluate([app], program=PROGRAM, categories=["IFA", "IMHM-P"])
-    fill_needs(e, app, PROGRAM, limit=3)
-    degrees = [
-        (a, i) for r in e.results for a in r.needs for i in a.items if any(x.startswith("degrees+=") for x in i.edits)
-    ]
-    assert degrees
-    for alternative, item in degrees:
-        level = next(name for name in DEGREE_DAYS if f'level: "{name}"' in item.edits[0])
-        conferred = e.as_of + dt.timedelta(DEGREE_DAYS[level])
-        assert alternative.as_of >= conferred
-        assert f"conferred: {conferred}" in item.edits[0]
-    mentor = next(r for r in e.results if (r.policy, r.category) == ("mi-aimh", "IMHM-P"))
-    assert mentor.needs and mentor.needs[0].as_of >= e.as_of + dt.timedelta(DEGREE_DAYS["master"] + 3 * 365)
+    takes (a master's after the bachelor's the applicant lacks), the degree is conferred when
+    that time has passed, and work that must follow the degree (a mentor's post-master's
+    years) follows it, within the five years tried, or the category is unreachable."""
+    for path, mentor_reached in (("bench/far/no-degree.yaml", False), ("bench/far/bachelor-one-job.yaml", True)):
+        app = load.load_file(path)
+        (e,) = evaluate([app], program=PROGRAM, categories=["IFA", "IFS", "IMHM-P"])
+        fill_needs(e, app, PROGRAM, limit=3)
+        degrees = [
+            (a, i)
+            for r in e.results
+            for a in r.needs
+            for i in a.items
+            if any(x.startswith("degrees+=") for x in i.edits)
+        ]
+        assert degrees
+        for alternative, item in degrees:
+            level = next(name for name in LEVELS if f'level: "{name}"' in item.edits[0])
+            conferred = e.as_of + dt.timedelta(degree_time(level, app.data))
+            assert alternative.as_of >= conferred
+            assert f"conferred: {conferred}" in item.edits[0]
+        mentor = next(r for r in e.results if (r.policy, r.category) == ("mi-aimh", "IMHM-P"))
+        if mentor_reached:
+            assert mentor.needs[0].as_of >= e.as_of + dt.timedelta(DEGREE_DAYS["master"] + 3 * 365)
+        else:  # a bachelor's, a master's, then three years: beyond the dates tried
+            assert not mentor.needs and mentor.unreachable
+    assert degree_time("master", {"degrees": []}) == DEGREE_DAYS["bachelor"] + DEGREE_DAYS["master"]
 
 
 def test_a_plan_shows_the_same_people_once():
