@@ -289,24 +289,36 @@ def describe(term, rid: str, day0: dt.date, until: dt.date, data: dict | None = 
 def scenario_dates(evaluation: Evaluation, goals: set, program: Program, data: dict) -> list[dt.date]:
     """The applicant's own date, and the later dates on which time could close a gap: a year
     of RS/C, the days a measure lacks, the time the degree an education route names takes,
-    and that time followed by the days lacking (work that must follow the degree)."""
+    and that time followed by what must come after the degree (post-degree work or RS/C)."""
     day0 = evaluation.as_of
-    gaps = {0}
+    gaps, after = {0}, {0}
     for r in evaluation.results:
         if (r.policy, r.category) not in goals:
             continue
-        degrees = set()
+        degrees: set[int] = set()
         for q in r.requirements:
             if q.status not in ("unmet", "unknown"):
                 continue
-            if q.id.startswith("rsc."):
-                gaps.add(RSC_YEAR)
             if q.id == "education":
-                degrees = degree_days(program, evaluation.as_of, r.policy, r.category, data)
+                degrees = degree_days(program, day0, r.policy, r.category, data)
+            gap = RSC_YEAR if q.id.startswith("rsc.") else 0
             if q.measure and q.measure["unit"] == "days" and q.measure["need"] > q.measure["have"]:
-                gaps.add(q.measure["need"] - q.measure["have"])
-        gaps |= {d + g for d in degrees for g in gaps if g != RSC_YEAR}
+                gap = q.measure["need"] - q.measure["have"]
+            gaps.add(gap)
+            if gap and follows_degree(program, day0, r.policy, r.category, q.id):
+                after.add(gap)
+        gaps |= {d + g for d in degrees for g in after}
     return sorted(day0 + dt.timedelta(g) for g in gaps if g <= HORIZON)
+
+
+def follows_degree(program: Program, day: dt.date, policy: str, code: str, rid: str) -> bool:
+    """Whether what requirement `rid` counts must come after a degree (its scope after(L))."""
+    scopes = program.catalogue.scopes
+    return any(
+        isinstance(s, tuple) and s[0] == "after"
+        for v in program.variants_in_force(policy, day)
+        for s in scopes.get((v.name, code, rid), [])
+    )
 
 
 def degree_time(level: str, data: dict) -> int:
@@ -617,7 +629,16 @@ def unreachable(solver: Solver, goals: list[tuple[str, str]], evaluation: Evalua
             for (p, c), progs in exams.items()
         ]
         return f"an applicant file records one examination: {listing(each, 'and')}"
-    return f"no set of the items the engine offers reaches it on any date up to {solver.dates[-1]}"
+    last = solver.dates[-1]
+    slow = sorted(
+        {
+            (solver.day0 + dt.timedelta(degree_time(t[1], solver.data)), t[1])
+            for (t, p, c) in solver.serves
+            if t[0] == "degree" and (p, c) in goals
+        }
+    )
+    beyond = f" (a {DEGREES[slow[0][1]]} degree alone takes until {slow[0][0]})" if slow and slow[0][0] > last else ""
+    return f"no set of the items the engine offers reaches it on any date up to {last}{beyond}"
 
 
 def fill_needs(
