@@ -28,19 +28,12 @@ sys.path.insert(0, str(ROOT))
 from endorse_asp import load  # noqa: E402
 from endorse_asp.evaluate import case_for, evaluation_date  # noqa: E402
 from endorse_asp.policy import Program, load_program  # noqa: E402
-from endorse_asp.solve import CHUNK, Case, case_symbols  # noqa: E402
+from endorse_asp.solve import CHUNK, Case, ground_chunk  # noqa: E402
 
 
 def ground(program: Program, cases: list[Case], why: bool) -> clingo.Control:
     """A Control ground as endorse_asp.solve grounds a chunk of these cases, and solved."""
-    ctl = clingo.Control(["--warn=none"])
-    program.load_into(ctl)
-    with ctl.backend() as backend:
-        for n, case in enumerate(cases):
-            for symbol in case_symbols(n, case):
-                backend.add_rule([backend.add_atom(symbol)])
-    parts = program.parts(set().union(*(case.grounds for case in cases)) if cases else None)
-    ctl.ground(parts + [("why", [])] if why else parts)
+    ctl = ground_chunk(program, cases, why)
     ctl.solve()
     return ctl
 

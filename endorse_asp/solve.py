@@ -71,17 +71,24 @@ def case_symbols(n: int, case: Case) -> Iterator[clingo.Symbol]:
         yield clingo.Function("period", [a, facts.day(case.period[0]), facts.day(case.period[1])])
 
 
-def _solve_chunk(program: Program, chunk: list[Case], why: bool = True, diagnose: bool = True) -> list[list[tuple]]:
+def ground_chunk(program: Program, chunk: list[Case], why: bool = True) -> clingo.Control:
+    """A fresh Control with the rules and the facts of a chunk of applicants, ground: the
+    parts the chunk's variants need (every part for no applicant), with `why` the why part."""
     ctl = clingo.Control(["--warn=none"])
     program.load_into(ctl)
     with ctl.backend() as backend:
         for n, case in enumerate(chunk):
             for symbol in case_symbols(n, case):
                 backend.add_rule([backend.add_atom(symbol)])
-    parts = program.parts(set().union(*(case.grounds for case in chunk)))
+    parts = program.parts(set().union(*(case.grounds for case in chunk)) if chunk else None)
     ctl.ground(parts + [("why", [])] if why else parts)
     if len(parts) == len(program.parts()):
         program.read_catalogue(ctl)
+    return ctl
+
+
+def _solve_chunk(program: Program, chunk: list[Case], why: bool = True, diagnose: bool = True) -> list[list[tuple]]:
+    ctl = ground_chunk(program, chunk, why)
     per_applicant: list[list[tuple]] = [[] for _ in chunk]
 
     def on_model(model: clingo.Model) -> None:
