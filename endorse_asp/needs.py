@@ -45,7 +45,7 @@ SAME_SOLVES = 4  # solves per alternative kept, where several answers are one (S
 # alternative that earns one is dated no sooner (issue 12, part 4; docs/cost-model.md).
 DEGREE_DAYS = {"associate": 2 * 365, "bachelor": 4 * 365, "master": 2 * 365, "doctorate": 4 * 365}
 BUILDS_ON = {"master": "bachelor", "doctorate": "bachelor"}
-LEVELS = ("associate", "bachelor", "master", "doctorate")
+LEVELS = tuple(DEGREES)  # lowest first
 
 # The fields of an entry the applicant may simply have left out, which a `confirm` item of
 # needs.lp states (issue 12): where the file says nothing, the default does not count.

@@ -3,7 +3,7 @@
 import shutil
 from pathlib import Path
 
-from endorse_asp import load, policy
+from endorse_asp import load, policy, provenance
 from endorse_asp.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,3 +131,27 @@ def test_a_cached_program_reads_back_equal(tmp_path, monkeypatch):
     assert not again.statements
     assert again.policies == first.policies and again.variants == first.variants
     assert again.catalogue == first.catalogue
+
+
+def test_the_rules_fingerprint_kept_in_the_cache_is_that_of_the_files(tmp_path, monkeypatch):
+    """Issue 15 part 4: the fingerprint is taken at compile time and kept with the program;
+    one served from the cache equals a fresh hash of the files, and a changed file changes it."""
+    monkeypatch.setattr(policy, "CACHE", tmp_path / "cache")
+    rules = tmp_path / "policies"
+    for name in ("common", "mi-aimh"):
+        shutil.copytree(ROOT / "policies" / name, rules / name, ignore=shutil.ignore_patterns("tests"))
+
+    def fresh(program):
+        dirs = {p.directory for p in program.policies.values()}
+        return provenance.rules_fingerprint(rules, dirs, tuple(name for name, _ in program.parsed))
+
+    first = policy.load_program(rules)
+    training(first)  # grounds it: the program is kept in the cache
+    policy.load_program.cache_clear()
+    cached = policy.load_program(rules)
+    assert not cached.statements  # taken from the cache
+    assert provenance.rules(cached)["fingerprint"] == fresh(cached) == provenance.rules(first)["fingerprint"]
+    (rules / "mi-aimh" / "notes.yml").write_text("a file the fingerprint covers\n")
+    policy.load_program.cache_clear()
+    changed = policy.load_program(rules)
+    assert provenance.rules(changed)["fingerprint"] == fresh(changed) != provenance.rules(first)["fingerprint"]
