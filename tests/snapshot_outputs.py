@@ -9,7 +9,8 @@ case's applicant with its edits on its date), the JSON of its evaluation through
 API, as `endorse policy test` judges it. One line per output: `<where> <command> <digest>`.
 
 Each output is canonicalised before hashing: keys sorted; the rules' fingerprint left out
-(it is a hash of the very rule files a change edits); and `need`'s alternatives of equal
+(it is a hash of the very rule files a change edits); a file named from the project folder,
+not from wherever the clone is; and `need`'s alternatives of equal
 cost put in a canonical order. The solver returns the cheapest alternative first, but of
 several at the same cost (and date) it may return any first: which one depends on how the
 program was ground, not on what it means. For the same reason, where a category's list is
@@ -60,6 +61,8 @@ def canonical(out: dict | list) -> str:
 
     for one in out if isinstance(out, list) else [out]:
         one.pop("rules", None)
+        if Path(one.get("file", "")).is_absolute():  # a committee case's applicant: named from the project folder
+            one["file"] = Path(one["file"]).relative_to(ROOT).as_posix()
         for result in one.get("results", []):
             if isinstance(result, dict) and isinstance(result.get("needs"), list):
                 result["needs"] = tied_sorted(result["needs"])
