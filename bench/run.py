@@ -6,7 +6,8 @@
    `endorse need` of each far-from-eligible applicant in bench/far/ (few entries, today's
    date, every category open: target <= 15x, peak memory <= 300 MB);
 3. per-applicant cost of evaluating a batch of 1,000 in one process, as a multiple
-   of parsing the same files with PyYAML's C loader (target <= 10x);
+   of parsing the same files with PyYAML's C loader (target <= 10x), for the table (statuses
+   only, as `endorse evaluate` prints it) and with the evidence and why of JSON;
 4. `endorse report` of the same batch, as a multiple of loading and evaluating it (target <= 2x);
 5. batches in worker processes (`batch_lines`): per applicant with all cores vs (3)'s parse
    (target <= 5x), 2 cores vs 1 (>= 1.7x), 10,000 vs 1,000 applicants (<= 10.5x), peak
@@ -69,8 +70,10 @@ def parse_cost(files: list[Path]) -> float:
     return (time.perf_counter() - t) / len(files)
 
 
-def per_applicant(files: list[Path]) -> float:
-    """Seconds per applicant to load and evaluate the files in this process."""
+def per_applicant(files: list[Path], detail: bool) -> float:
+    """Seconds per applicant to load and evaluate the files in this process: with `detail` as
+    for JSON (evidence, numbers, why entries did not count), else as for the table, which
+    grounds neither the `why` nor the `evidence` part (`endorse evaluate DIR --jobs 1`)."""
     from endorse_asp import load
     from endorse_asp.evaluate import evaluate
     from endorse_asp.policy import load_program
@@ -78,7 +81,7 @@ def per_applicant(files: list[Path]) -> float:
     program = load_program()
     program.catalogue  # noqa: B018 - parse and read the policies before timing, as a long run would
     t = time.perf_counter()
-    for _ in evaluate((load.load_file(f) for f in files), program=program):
+    for _ in evaluate((load.load_file(f) for f in files), program=program, why=detail, evidence=detail):
         pass
     return (time.perf_counter() - t) / len(files)
 
@@ -205,7 +208,8 @@ def batch_lines(parse: float) -> list[str]:
     from endorse_asp import batch as batches
 
     jobs = batches.default_jobs()
-    job = batches.Job(transform=batches.text_transform("text", False, False))
+    # the table, as `endorse evaluate DIR` prints it: statuses only (no why, no evidence part)
+    job = batches.Job(transform=batches.text_transform("text", False, False), why=False, evidence=False)
     batches.warm(job, catalogue=False)  # as `endorse evaluate` does before forking its workers
 
     def timed(files: list[Path], n: int) -> tuple[float, Peak]:
@@ -275,7 +279,8 @@ def main() -> None:
         # forked after evaluating and rendering 1,000 applicants here, workers would
         # inherit (and copy on write) all of that heap.
         batches = batch_lines(parse)
-        run = per_applicant(files)
+        run = per_applicant(files, detail=False)
+        detailed = per_applicant(files, detail=True)
     print(f"{'measure':<46}{'time':>10}{'ratio':>9}{'target':>8}")
     print(f"{'import floor (clingo, yaml, jinja2, click)':<46}{floor * 1000:>8.1f}ms{1:>9.2f}")
     print(f"{'endorse evaluate, 1 applicant, all policies':<46}{one * 1000:>8.1f}ms{one / floor:>9.2f}{'<= 2':>8}")
@@ -285,6 +290,7 @@ def main() -> None:
         print(line)
     print(f"{'C-YAML parse, per applicant (batch of 1000)':<46}{parse * 1000:>8.2f}ms{1:>9.2f}")
     print(f"{'load + evaluate, per applicant (1000, 1 core)':<46}{run * 1000:>8.2f}ms{run / parse:>9.2f}{'<= 10':>8}")
+    print(f"{'  the same with evidence and why (JSON)':<46}{detailed * 1000:>8.2f}ms{detailed / parse:>9.2f}")
     print(report_line())
     for line in batches:
         print(line)

@@ -78,6 +78,7 @@ class Job:
     categories: tuple[str, ...] = ()
     transform: Callable | None = None
     why: bool = True  # why entries did not count (not_counted); off when the output does not show it
+    evidence: bool = True  # entries used, numbers, advice; off when the output shows only statuses
 
     def program(self) -> Program:
         warm = _WARM.get((self.root, self.only))
@@ -162,7 +163,12 @@ def evaluate_chunk(job: Job, files: list[str]) -> list[tuple[object, str | None]
             out[n] = (None, str(err))
     if ready:
         evaluations = evaluate(
-            (a for _, a in ready), as_of=job.as_of, program=job.program(), categories=job.categories, why=job.why
+            (a for _, a in ready),
+            as_of=job.as_of,
+            program=job.program(),
+            categories=job.categories,
+            why=job.why,
+            evidence=job.evidence,
         )
         for (n, _), evaluation in zip(ready, evaluations):
             out[n] = (job.transform(evaluation) if job.transform else evaluation, None)

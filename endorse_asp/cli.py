@@ -194,9 +194,17 @@ def evaluate_cmd(paths, policies, categories, as_of, fmt, verbose, jobs, compare
 
 
 def _evaluate(files, paths, program, categories, as_of, fmt, verbose, jobs, policies, recorder) -> None:
-    why = fmt == "json" or verbose  # the outputs that show why entries did not count
+    # Only JSON and verbose text show the requirements' evidence and why entries did not
+    # count; the table, CSV and decision records need the statuses alone.
+    detail = fmt == "json" or verbose
     if len(files) > 1 and (jobs or batch.default_jobs()) > 1:
-        job = batch.Job(only=tuple(sorted(policies)) or None, as_of=as_of, categories=categories, why=why)
+        job = batch.Job(
+            only=tuple(sorted(policies)) or None,
+            as_of=as_of,
+            categories=categories,
+            why=detail,
+            evidence=detail,
+        )
         colour = colour_wanted()
         failed = batch.print_evaluations(
             files,
@@ -215,7 +223,7 @@ def _evaluate(files, paths, program, categories, as_of, fmt, verbose, jobs, poli
     applicants = load_all(files, errors, recorder.error if recorder else None)
     if len(files) > 1 and sys.stderr.isatty():
         applicants = _with_progress(applicants, len(files))
-    results = evaluate(applicants, as_of=as_of, program=program, categories=categories, why=why)
+    results = evaluate(applicants, as_of=as_of, program=program, categories=categories, why=detail, evidence=detail)
     if recorder is not None:
         results = _recorded(results, recorder)
     if fmt == "json":

@@ -35,9 +35,12 @@ def evaluate(
     program: Program | None = None,
     categories: Iterable[str] = (),
     why: bool = True,
+    evidence: bool = True,
 ) -> Iterator[Evaluation]:
     """Judge each applicant under every policy of `program` (default: all shipped policies);
-    `why=False` leaves out why entries did not count (`not_counted`), for outputs that do not show it."""
+    `why=False` leaves out why entries did not count (`not_counted`, `confirm`), and
+    `evidence=False` the entries used, the numbers behind each status and the advice
+    (`entries`, `measure`, `detail`, `advisories`), for outputs that show only statuses."""
     program = program or load_program()
     wanted = tuple(categories)
     pending: list[tuple[Applicant, dt.date]] = []
@@ -48,7 +51,7 @@ def evaluate(
             pending.append((applicant, day))
             yield case_for(program, applicant, day, wanted)
 
-    for facts in answer_sets(program, cases(), why):
+    for facts in answer_sets(program, cases(), why, evidence):
         applicant, day = pending.pop(0)
         evaluation = interpret(program, facts, applicant.data, applicant.source, day)
         evaluation.not_in_force = not_in_force(program, day)

@@ -463,7 +463,8 @@ class Solver:
             for a, case in enumerate(cases):
                 for symbol in case_symbols(a, case):
                     backend.add_rule([backend.add_atom(symbol)])
-        ctl.ground(self.program.parts(self.variants) + [("why", [])])  # not_counted: what to confirm
+        # evidence: the numbers short of a threshold; why: not_counted, what to confirm
+        ctl.ground(self.program.parts(self.variants) + [("evidence", []), ("why", [])])
 
         def on_model(model):
             for pair in model.symbols(shown=True):

@@ -43,18 +43,22 @@ class Case:
         return {*self.variants, *(variant for variant, _ in self.renewals)}
 
 
-def answer_sets(program: Program, cases: Iterable[Case], why: bool = True) -> Iterator[list[tuple]]:
+def answer_sets(
+    program: Program, cases: Iterable[Case], why: bool = True, evidence: bool = True
+) -> Iterator[list[tuple]]:
     """For each case, in order, the facts the rules report about it, as tuples such
-    as ("status", variant, category, requirement, status); with `why`, also why each
-    entry a requirement looked at did not count (the rules' `why` part, not_counted.lp)."""
+    as ("status", variant, category, requirement, status); with `evidence`, also the
+    entries used, the numbers and the advice (the rules' `evidence` part, status.lp); with
+    `why`, also why each entry a requirement looked at did not count (the `why` part,
+    not_counted.lp)."""
     chunk: list[Case] = []
     for case in cases:
         chunk.append(case)
         if len(chunk) == CHUNK:
-            yield from _solve_chunk(program, chunk, why)
+            yield from _solve_chunk(program, chunk, why, evidence)
             chunk = []
     if chunk:
-        yield from _solve_chunk(program, chunk, why)
+        yield from _solve_chunk(program, chunk, why, evidence)
 
 
 def case_symbols(n: int, case: Case) -> Iterator[clingo.Symbol]:
@@ -71,9 +75,10 @@ def case_symbols(n: int, case: Case) -> Iterator[clingo.Symbol]:
         yield clingo.Function("period", [a, facts.day(case.period[0]), facts.day(case.period[1])])
 
 
-def ground_chunk(program: Program, chunk: list[Case], why: bool = True) -> clingo.Control:
+def ground_chunk(program: Program, chunk: list[Case], why: bool = True, evidence: bool = True) -> clingo.Control:
     """A fresh Control with the rules and the facts of a chunk of applicants, ground: the
-    parts the chunk's variants need (every part for no applicant), with `why` the why part."""
+    parts the chunk's variants need (every part for no applicant), with `why` and `evidence`
+    the parts of those names."""
     ctl = clingo.Control(["--warn=none"])
     program.load_into(ctl)
     with ctl.backend() as backend:
@@ -81,14 +86,16 @@ def ground_chunk(program: Program, chunk: list[Case], why: bool = True) -> cling
             for symbol in case_symbols(n, case):
                 backend.add_rule([backend.add_atom(symbol)])
     parts = program.parts(set().union(*(case.grounds for case in chunk)) if chunk else None)
-    ctl.ground(parts + [("why", [])] if why else parts)
+    ctl.ground(parts + [(name, []) for name, wanted in (("why", why), ("evidence", evidence)) if wanted])
     if len(parts) == len(program.parts()):
         program.read_catalogue(ctl)
     return ctl
 
 
-def _solve_chunk(program: Program, chunk: list[Case], why: bool = True, diagnose: bool = True) -> list[list[tuple]]:
-    ctl = ground_chunk(program, chunk, why)
+def _solve_chunk(
+    program: Program, chunk: list[Case], why: bool = True, evidence: bool = True, diagnose: bool = True
+) -> list[list[tuple]]:
+    ctl = ground_chunk(program, chunk, why, evidence)
     per_applicant: list[list[tuple]] = [[] for _ in chunk]
 
     def on_model(model: clingo.Model) -> None:
@@ -133,7 +140,7 @@ def _culprits(program: Program, chunk: list[Case]) -> list[str]:
             for case in chunk
         ]
         try:
-            _solve_chunk(program, alone, why=False, diagnose=False)
+            _solve_chunk(program, alone, why=False, evidence=False, diagnose=False)
         except NoSingleAnswer:
             broken.append(policy)
     return broken or judged

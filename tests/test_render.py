@@ -219,6 +219,24 @@ def test_why_entries_did_not_count_is_computed_only_where_shown():
     assert reasons > 0
 
 
+def test_plain_text_is_judged_from_the_statuses_alone():
+    """The table (and CSV, records) ground neither the `why` nor the `evidence` part: the
+    statuses, verdicts and blockers are those of the full evaluation, the text is the same
+    character for character, and the evidence, numbers and advice are simply not there."""
+    applicants = [load.load_file(p) for p in sorted(FACTS.glob("*.yaml"))]
+    full = list(evaluate(applicants))
+    lean = list(evaluate(applicants, why=False, evidence=False))
+    assert [render.to_text(e) for e in lean] == [render.to_text(e) for e in full]
+    evidence = 0
+    for with_all, statuses in zip(full, lean):
+        for a, b in zip(with_all.results, statuses.results):
+            assert (a.policy, a.category, a.status, a.blockers) == (b.policy, b.category, b.status, b.blockers)
+            assert [(q.id, q.status) for q in a.requirements] == [(q.id, q.status) for q in b.requirements]
+            assert not b.advisories and all(not q.evidence and q.measure is None for q in b.requirements)
+            evidence += len(a.advisories) + sum(len(q.evidence) + (q.measure is not None) for q in a.requirements)
+    assert evidence > 0
+
+
 def test_what_if_reports_progress_when_the_status_stays(tmp_path):
     """Clearing one blocker of several is a change: JSON lists the requirements that moved, text says what is left."""
     import json
