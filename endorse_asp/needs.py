@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 import clingo
@@ -40,6 +40,7 @@ from .words import AGES, DEGREES, ROLES, SERVICES, STATES, TITLES, TOPICS, WHILE
 HORIZON = 5 * 365  # the furthest date worth trying
 RSC_YEAR = 365  # a new block of RS/C runs a year
 SAME_SOLVES = 4  # solves per alternative kept, where several answers are one (Solver.rounds)
+READ_BEFORE = ("status", "measure", "not_counted")  # what needs.lp reads of the plain evaluation: before/2
 # How long earning a degree takes, from enrolling to its conferral, and the degree it builds
 # on (whose time comes first where the applicant holds none of that level or higher): an
 # alternative that earns one is dated no sooner (issue 12, part 4; docs/cost-model.md).
@@ -448,28 +449,42 @@ class Solver:
         conf.opt_mode, conf.models = "opt", "0"
 
     def _plain(self, cases: list[Case]) -> list[list[clingo.Symbol]]:
-        """The facts plain evaluation reports for each copy (kept as symbols).
+        """The facts plain evaluation reports for each copy that the needs program reads (kept as symbols).
 
         A Control of its own: unchanged copies of the record judged inside the needs
         program would close a cycle through negation between predicates (an added exam
         sets retaken/1, which plain exam/2 reads negated), so none of their atoms would
-        be facts and the needs program would grow some fifteenfold (measured)."""
+        be facts and the needs program would grow some fifteenfold (measured). The record
+        is judged once per date, for every code a copy judges on that date, and each copy
+        takes its own code's facts: what the rules say of a category rests on no other
+        category judged beside it (every reported fact names its category second)."""
         out: list[list[clingo.Symbol]] = [[] for _ in cases]
         if not cases:
             return out
+        dates = sorted({case.as_of for case in cases})
+        copy_of = {(dates.index(case.as_of), clingo.String(case.categories[0])): a for a, case in enumerate(cases)}
+        judged = [
+            replace(
+                next(case for case in cases if case.as_of == day),
+                categories=tuple(sorted({case.categories[0] for case in cases if case.as_of == day})),
+            )
+            for day in dates
+        ]
         ctl = clingo.Control(["--warn=none"], logger=lambda code, message: None)
         self.program.load_into(ctl)
         with ctl.backend() as backend:
-            for a, case in enumerate(cases):
-                for symbol in case_symbols(a, case):
+            for d, case in enumerate(judged):
+                for symbol in case_symbols(d, case):
                     backend.add_rule([backend.add_atom(symbol)])
         # evidence: the numbers short of a threshold; why: not_counted, what to confirm
         ctl.ground(self.program.parts(self.variants) + [("evidence", []), ("why", [])])
 
         def on_model(model):
             for pair in model.symbols(shown=True):
-                a, fact_ = pair.arguments
-                out[a.number].append(fact_)
+                d, fact_ = pair.arguments
+                a = copy_of.get((d.number, fact_.arguments[1]))
+                if a is not None and fact_.name in READ_BEFORE:
+                    out[a].append(fact_)
 
         ctl.solve(on_model=on_model)
         return out

@@ -238,3 +238,25 @@ def test_brute_force_agrees_on_a_known_near_miss():
     solver = solver_for(PROGRAM, app, e, [("mi-aimh", "IFS")], plan=False)
     found = solver.alternatives([("mi-aimh", "IFS")], 1)
     assert found[0][0] == cheapest_by_brute_force(app, e.as_of, "mi-aimh", "IFS", solver) == 5  # a membership
+
+
+@pytest.mark.parametrize("name", ["facts/jordan-lee.yaml", "bench/far/no-degree.yaml"])
+def test_each_copy_starts_from_its_own_plain_evaluation(name):
+    """The record is judged once per scenario date for all the codes tried on it; each copy
+    takes exactly the facts it would have if its one code were judged alone on that date."""
+    from endorse_asp.evaluate import case_for
+    from endorse_asp.needs import READ_BEFORE
+    from endorse_asp.solve import answer_sets
+    from endorse_asp.terms import decode
+
+    app = load.load_file(name)
+    (e,) = evaluate([app], program=PROGRAM)
+    goals = [(r.policy, r.category) for r in e.results if r.status == "not_eligible"]
+    solver = solver_for(PROGRAM, app, e, goals, plan=False)
+    codes = sorted({c for _, c in goals})[:4]
+    cases = [case_for(PROGRAM, app, day, (code,)) for day in solver.dates[:3] for code in codes]
+    together = solver._plain(cases)
+    for case, facts in zip(cases, together):
+        (alone,) = answer_sets(PROGRAM, [case])
+        assert sorted(map(decode, facts)) == sorted(f for f in alone if f[0] in READ_BEFORE)
+        assert any(f[0] == "status" for f in alone)
