@@ -140,3 +140,10 @@ def test_a_chunk_whose_worker_died_once_is_tried_again_in_a_fresh_worker(folder,
     assert [i.index for i in items] == list(range(len(files)))
     assert [Path(i.file).name for i in items if i.error] == ["a007.yaml", "a023.yaml"]  # only the bad files
     assert "olivia-grant" in [i.value for i in items]
+
+
+def test_a_batch_of_statuses_only_grounds_larger_chunks():
+    """The table and CSV (no evidence, no why) keep less per applicant: twice the applicants a
+    chunk of a detailed (JSON) batch, within the Control's limit."""
+    detailed, statuses = batch.Job(), batch.Job(why=False, evidence=False)
+    assert statuses.chunk_size() == min(batch.CHUNK, 2 * detailed.chunk_size()) > detailed.chunk_size()
